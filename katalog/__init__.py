@@ -1,0 +1,1 @@
+"""katalog: the UI-free core of the use-case catalogue for new data from almen praksis."""

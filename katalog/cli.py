@@ -1,0 +1,123 @@
+"""The `katalog` command: build, validate, export and manage members. Exit 1 on any problem."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from katalog import db as database
+from katalog.content import load_catalogue
+
+DEFAULT_BASE_URL = "http://localhost:8501"
+
+
+def _problem_lines(problems) -> list[str]:
+    return [f"{p.path}: {p.field}: {p.message}" for p in problems]
+
+
+@click.group(help="Use-case-kataloget for nye data fra almen praksis.")
+@click.option("--db", "db_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Databasefil (standard: $KATALOG_DB eller catalogue.db).")
+@click.pass_context
+def main(ctx: click.Context, db_file: Path | None) -> None:
+    ctx.obj = db_file or database.db_path()
+
+
+@main.command(help="Byg catalogue.db: use-case-indeks og mock-tabeller (medlemmer og stemmer bevares).")
+@click.pass_obj
+def build(db_file: Path) -> None:
+    from katalog.build import build as run_build
+
+    report = run_build(db_file, progress=lambda message: click.echo(message, err=True))
+    for name, rows in report.tables.items():
+        click.echo(f"{name}: {rows:,} rækker")
+    click.echo(f"{report.usecases} use-cases indekseret i {report.path} ({report.seconds:.1f} s)")
+    if report.problems:
+        click.echo(f"{len(report.problems)} problemer i indholdet; kør 'katalog validate'.", err=True)
+
+
+@main.command(help="Tjek alle use-case-filer; skriv hvert problem og afslut med kode 1, hvis der er nogen.")
+def validate() -> None:
+    catalogue = load_catalogue(database.usecases_dir())
+    for line in _problem_lines(catalogue.problems):
+        click.echo(line)
+    click.echo(f"{len(catalogue.items)} gyldige use-cases, {len(catalogue.problems)} problemer.", err=True)
+    if catalogue.problems:
+        sys.exit(1)
+
+
+@main.command(help="Eksportér kataloget og den prioriterede oversigt som PDF.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF-filen der skal skrives.")
+@click.option("--diagnose", "diagnoses", multiple=True, help="Kun use-cases med denne diagnose (kan gentages).")
+@click.pass_obj
+def export(db_file: Path, out: Path, diagnoses: tuple[str, ...]) -> None:
+    from katalog import filters
+    from katalog.export import ExportError, render_pdf
+    from katalog.voting import current_round, tally
+
+    if not db_file.exists():
+        raise click.ClickException(f"{db_file} findes ikke; kør 'katalog build' først.")
+    catalogue = load_catalogue(database.usecases_dir())
+    spec = filters.FilterSpec(selected={"diagnose": diagnoses} if diagnoses else {})
+    items = filters.apply(catalogue.items, spec)
+    db = database.connect(db_file)
+    try:
+        ranking = tally(db, current_round(db).id, [item.id for item in items])
+    finally:
+        db.conn.close()
+    try:
+        pdf = render_pdf(items, db_file, ranking, spec.describe())
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    out.write_bytes(pdf)
+    click.echo(f"{out}: {len(items)} use-cases, {len(pdf) // 1024} KB")
+    if catalogue.problems:
+        click.echo(f"{len(catalogue.problems)} use-case-filer har problemer og er ikke med; "
+                   "kør 'katalog validate'.", err=True)
+
+
+@main.group(help="Medlemmer af arbejdsgruppen og deres personlige links.")
+def member() -> None:
+    pass
+
+
+@member.command("add", help="Opret et medlem og skriv vedkommendes personlige link (vises kun én gang).")
+@click.argument("name")
+@click.option("--org", required=True, help="Organisation, fx 'Region Midtjylland' eller 'PLO'.")
+@click.option("--sector", required=True, help="Region, Kommune, Almen praksis eller Stat.")
+@click.option("--base-url", default=lambda: os.environ.get("KATALOG_BASE_URL", DEFAULT_BASE_URL),
+              show_default="$KATALOG_BASE_URL eller http://localhost:8501", help="Appens adresse.")
+@click.pass_obj
+def member_add(db_file: Path, name: str, org: str, sector: str, base_url: str) -> None:
+    from katalog.members import MemberError, add_member, invite_link
+
+    db = database.connect(db_file)
+    try:
+        new, token = add_member(db, name, org, sector)
+    except MemberError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.conn.close()
+    click.echo(f"{new.name} ({new.organisation}, {new.sector}) er oprettet. Personligt link:", err=True)
+    click.echo(invite_link(base_url, token))
+
+
+@member.command("list", help="Vis medlemmerne (uden links: de gemmes kun som hash).")
+@click.pass_obj
+def member_list(db_file: Path) -> None:
+    from katalog.members import list_members
+
+    db = database.connect(db_file)
+    try:
+        for m in list_members(db):
+            click.echo(f"{m.id}\t{m.name}\t{m.organisation}\t{m.sector}")
+    finally:
+        db.conn.close()
+
+
+if __name__ == "__main__":
+    main()

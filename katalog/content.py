@@ -1,0 +1,116 @@
+"""Loading usecases/*.md into a Catalogue: every valid use-case plus every problem found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+from pydantic import ValidationError
+
+from katalog.charts import SpecError, check_spec
+from katalog.models import UseCase
+
+USECASE_GLOB = "*.md"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one content file; `field` is a path like 'charts[0].sql' or '-'."""
+
+    path: Path
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    items: list[UseCase] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, usecase_id: str) -> UseCase | None:
+        return next((item for item in self.items if item.id == usecase_id), None)
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """Parse and validate every use-case file; one broken file never hides the others."""
+    items: list[UseCase] = []
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    files = sorted(p for p in Path(folder).glob(USECASE_GLOB) if p.name.lower() != "readme.md")
+    if not files:
+        problems.append(Problem(Path(folder), "-", "Mappen indeholder ingen use-case-filer (*.md)."))
+    for path in files:
+        item, found = load_usecase(path)
+        problems.extend(found)
+        if item is None:
+            continue
+        if item.id in seen:
+            problems.append(
+                Problem(path, "id", f"'{item.id}' bruges allerede af {seen[item.id].name}; giv filen et nyt id.")
+            )
+            continue
+        seen[item.id] = path
+        items.append(item)
+    items.sort(key=lambda item: item.id)
+    return Catalogue(items=items, problems=problems)
+
+
+def load_usecase(path: Path) -> tuple[UseCase | None, list[Problem]]:
+    try:
+        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return None, [Problem(path, "-", "Filen er ikke UTF-8; gem den som UTF-8.")]
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" (linje {where.line + 1})" if where else ""
+        detail = " ".join(str(getattr(error, "problem", "") or error).split())
+        return None, [Problem(path, "-", f"Front matter er ikke gyldig YAML{line}: {detail}. Ret syntaksen.")]
+    if not post.metadata:
+        return None, [Problem(path, "-", "Filen mangler front matter mellem '---'-linjer øverst.")]
+    try:
+        item = UseCase.model_validate({**post.metadata, "body": post.content, "path": path})
+    except ValidationError as error:
+        return None, [Problem(path, _location(e["loc"]), _danish(e)) for e in error.errors()]
+    problems = []
+    for index, chart in enumerate(item.charts):
+        try:
+            check_spec(chart.spec)
+        except SpecError as error:
+            problems.append(Problem(path, f"charts[{index}].spec", str(error)))
+    return (None if problems else item), problems
+
+
+def _location(loc: Iterable[str | int]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "-"
+
+
+def _danish(error: dict) -> str:
+    """Turn one pydantic error into a sentence that says what to change."""
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    if kind == "missing":
+        return "Feltet mangler; tilføj det."
+    if kind == "extra_forbidden":
+        return "Ukendt felt; ret stavningen eller fjern det (se felterne i README)."
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace(" or ", " eller ")
+        return f"{value!r} er ikke en tilladt værdi; brug en af: {expected}."
+    if kind == "string_too_short":
+        return "Må ikke være tom."
+    if kind == "too_short":
+        return "Skal have mindst ét element."
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern")
+        return f"{value!r} har ikke den rigtige form (mønster {pattern}), fx 'UC-07' eller 'antal_patienter'."
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])).rstrip(".") + "."
+    if kind in {"list_type", "dict_type", "string_type", "model_type"}:
+        expected = {"list_type": "en liste", "dict_type": "en mapping", "string_type": "en tekst",
+                    "model_type": "en mapping"}[kind]
+        return f"Skal være {expected}, men er {type(value).__name__}."
+    return error["msg"]

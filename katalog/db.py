@@ -1,0 +1,94 @@
+"""catalogue.db: where it is, how to open it for writing, and its schema migrations.
+
+Content and mock tables are rebuilt by `katalog build`; the working group's tables (members,
+rounds, ballots) are created by numbered migrations and are never dropped or rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUSY_TIMEOUT_MS = 5_000
+
+
+def db_path() -> Path:
+    """The database file: $KATALOG_DB, else catalogue.db in the project folder."""
+    return Path(os.environ.get("KATALOG_DB") or PROJECT_ROOT / "catalogue.db")
+
+
+def usecases_dir() -> Path:
+    """The use-case folder: $KATALOG_USECASES, else usecases/ in the project folder."""
+    return Path(os.environ.get("KATALOG_USECASES") or PROJECT_ROOT / "usecases")
+
+
+def mockdata_dir() -> Path:
+    return Path(os.environ.get("KATALOG_MOCKDATA") or PROJECT_ROOT / "mockdata")
+
+
+def connect(path: Path | None = None) -> sqlite_utils.Database:
+    """A short-lived write connection: WAL, a 5 s busy timeout, schema migrated."""
+    conn = sqlite3.connect(path or db_path(), timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = sqlite_utils.Database(conn)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    migrate(db)
+    return db
+
+
+# Each entry moves the schema one version up; append, never edit a released one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        sector TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        opened_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        closed_at TEXT
+    );
+    CREATE TABLE ballots (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        round_id INTEGER NOT NULL REFERENCES rounds(id),
+        scores TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (member_id, round_id)
+    );
+    INSERT INTO rounds (id, title, status) VALUES (1, 'Prioritering af use-cases', 'open');
+    """,
+]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply the migrations this database has not had yet, each in its own transaction."""
+    version = schema_version(db)
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.conn:
+            db.conn.execute("BEGIN IMMEDIATE")
+            if schema_version(db) >= number:  # another process got there first
+                continue
+            for statement in _statements(script):
+                db.conn.execute(statement)
+            db.conn.execute(f"PRAGMA user_version = {number}")
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,179 @@
+"""The PDF: Markdown -> HTML, charts -> SVG (vl-convert), WeasyPrint -> PDF. Nothing is fetched."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from katalog.charts import ChartError, bind, to_svg
+from katalog.models import SUBTASK_LABELS, UseCase
+from katalog.voting import CRITERIA, Ranked
+
+# Raw HTML in use-case Markdown is shown as text, never interpreted.
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+SYNTHETIC_NOTE = ("Alle tal i figurer og tabeller er syntetiske mock-data, genereret til at vise visningernes "
+                  "form. De er ikke rigtige data fra almen praksis.")
+
+CSS = """
+@page { size: A4; margin: 20mm 18mm 22mm;
+  @bottom-center { content: "Side " counter(page) " af " counter(pages); font: 9pt 'DejaVu Sans' }
+  @top-right { content: string(doctitle); font: 8pt 'DejaVu Sans'; color: #555 } }
+@page :first { @bottom-center { content: none } @top-right { content: none } }
+html { font: 10pt/1.45 'DejaVu Sans', sans-serif; color: #1a1a1a }
+h1 { font-size: 18pt; margin: 0 0 4mm; string-set: doctitle content() }
+h2 { font-size: 13pt; margin: 6mm 0 2mm; color: #1f5f8b }
+h3 { font-size: 11pt; margin: 4mm 0 1mm }
+.cover { page-break-after: always; padding-top: 60mm }
+.cover h1 { font-size: 24pt; string-set: none }
+.cover .sub { font-size: 13pt; color: #444 }
+.cover .meta { margin-top: 30mm; font-size: 10pt; color: #444 }
+.synthetic { border-left: 3pt solid #e07b39; padding: 2mm 4mm; background: #fdf3ec; font-size: 9pt }
+.toc { page-break-after: always }
+.toc ol { list-style: none; padding: 0 }
+.toc li { margin: 1.5mm 0 }
+.toc a { color: inherit; text-decoration: none }
+.toc a::after { content: leader('.') target-counter(attr(href), page) }
+.uc { page-break-before: always }
+.facts { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 2mm 0 4mm }
+.facts th { text-align: left; width: 28%; color: #555; font-weight: normal; padding: 1mm 2mm 1mm 0 }
+.facts td { padding: 1mm 0 }
+.chart { break-inside: avoid; margin: 3mm 0 }
+.chart svg { width: 100%; height: auto; max-height: 110mm }
+.chart .caption { font-size: 8.5pt; color: #444 }
+.chart .error { color: #a00 }
+.declaration { background: #f4f6f8; padding: 2mm 5mm 3mm; margin-top: 4mm }
+.declaration h3 { font-size: 10pt; margin: 3mm 0 0.5mm }
+.declaration p { margin: 0.5mm 0 }
+table.ranking { border-collapse: collapse; width: 100%; font-size: 9pt }
+table.ranking th, table.ranking td { border-bottom: 0.5pt solid #ccc; padding: 1.5mm 2mm; text-align: left }
+table.ranking td.num, table.ranking th.num { text-align: right }
+"""
+
+
+class ExportError(Exception):
+    """The PDF could not be made; the message says why."""
+
+
+def _refusing_fetcher():
+    """A URL fetcher that fetches nothing: the export inlines all it needs, so any URL came from content."""
+    from weasyprint.urls import URLFetcher
+
+    class RefuseAll(URLFetcher):
+        def fetch(self, url, headers=None):
+            raise ValueError(f"eksporten henter ikke eksterne filer ({url[:80]})")
+
+    return RefuseAll()
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def build_html(items: Sequence[UseCase], db_path: Path, ranking: Sequence[Ranked] | None,
+               filter_description: str, today: date | None = None) -> str:
+    today = today or date.today()
+    titles = {item.id: item.title for item in items}
+    parts = [
+        "<!doctype html><html lang='da'><head><meta charset='utf-8'>",
+        "<title>Use-case-katalog: nye data fra almen praksis</title></head><body>",
+        "<section class='cover'><h1>Use-case-katalog</h1>",
+        "<p class='sub'>Udstilling af nye data fra almen praksis – mockups og use-cases til "
+        "arbejdsgruppen under Samlet indsats for data i det nære sundhedsvæsen</p>",
+        f"<div class='meta'><p>Udtræk: {_e(filter_description)} ({len(items)} use-cases)</p>",
+        f"<p>Dannet {today.day}. {_MONTHS[today.month - 1]} {today.year}</p>",
+        f"<p class='synthetic'>{_e(SYNTHETIC_NOTE)}</p></div></section>",
+        "<section class='toc'><h1>Indhold</h1><ol>",
+    ]
+    parts += [f"<li><a href='#{_e(item.id)}'>{_e(item.id)} {_e(item.title)}</a></li>" for item in items]
+    if ranking is not None:
+        parts.append("<li><a href='#prioritering'>Prioriteret oversigt</a></li>")
+    parts.append("</ol></section>")
+    for item in items:
+        parts.append(_usecase_html(item, db_path))
+    if ranking is not None:
+        parts.append(_ranking_html(ranking, titles))
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+_MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+           "november", "december"]
+
+
+def _usecase_html(item: UseCase, db_path: Path) -> str:
+    facts = [
+        ("Delopgave", SUBTASK_LABELS[item.subtask]),
+        ("Diagnoser", ", ".join(item.diagnoses)),
+        ("Platform", item.platform),
+        ("Status", item.status),
+        ("Formål", ", ".join(item.aims)),
+        ("Sektorer", ", ".join(item.sectors)),
+        ("Datakilder", ", ".join(item.sources)),
+    ]
+    out = [f"<section class='uc'><h1 id='{_e(item.id)}'>{_e(item.id)} {_e(item.title)}</h1>",
+           f"<p><strong>{_e(item.summary)}</strong></p><table class='facts'>"]
+    out += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts]
+    out.append("</table>")
+    out.append(_markdown.render(item.body))
+    for chart in item.charts:
+        out.append(f"<div class='chart'><h3>{_e(chart.title)}</h3>")
+        try:
+            bound = bind(chart, {}, db_path)
+            out.append(to_svg(bound))
+            settings = ", ".join(f"{p.label}: {bound.params[p.name]}" for p in chart.params)
+            caption = [f"Figuren viser: {chart.alt}"]
+            if settings:
+                caption.append(f"Valgt: {settings}.")
+            if bound.suppression_note:
+                caption.append(bound.suppression_note)
+            caption.append("Syntetiske data.")
+            out.append(f"<p class='caption'>{_e(' '.join(caption))}</p>")
+        except ChartError as error:
+            out.append(f"<p class='error'>Figuren kunne ikke dannes: {_e(error)}</p>")
+        out.append("</div>")
+    out.append("<div class='declaration'><h2>Deklaration</h2>")
+    for heading, text in item.declaration.sections():
+        out.append(f"<h3>{_e(heading)}</h3>{_markdown.render(text)}")
+    out.append("</div></section>")
+    return "".join(out)
+
+
+def _ranking_html(ranking: Sequence[Ranked], titles: dict[str, str]) -> str:
+    rows = [r for r in ranking if r.usecase_id in titles]
+    out = ["<section class='uc'><h1 id='prioritering'>Prioriteret oversigt</h1>",
+           "<p>Use-cases rangeret efter gennemsnittet af medlemmernes gennemsnitlige scorer for "
+           f"{' og '.join(c.lower() for c in CRITERIA.values())} (1–5). Antal stemmesedler angiver, hvor "
+           "mange medlemmer der har scoret use-casen.</p>",
+           "<table class='ranking'><thead><tr><th>Nr.</th><th>Use-case</th>",
+           *[f"<th class='num'>{_e(label)}</th>" for label in CRITERIA.values()],
+           "<th class='num'>Samlet</th><th class='num'>Stemmesedler</th></tr></thead><tbody>"]
+    for r in rows:
+        out.append(f"<tr><td>{r.rank or '–'}</td><td>{_e(r.usecase_id)} {_e(titles[r.usecase_id])}</td>"
+                   f"<td class='num'>{_fmt(r.value)}</td><td class='num'>{_fmt(r.feasibility)}</td>"
+                   f"<td class='num'>{_fmt(r.score)}</td><td class='num'>{r.ballots}</td></tr>")
+    if not rows:
+        out.append("<tr><td colspan='6'>Ingen use-cases i udtrækket.</td></tr>")
+    out.append("</tbody></table></section>")
+    return "".join(out)
+
+
+def render_pdf(items: Sequence[UseCase], db_path: Path, ranking: Sequence[Ranked] | None = None,
+               filter_description: str = "Alle use-cases", today: date | None = None) -> bytes:
+    """The catalogue (or a filtered part of it) as a PDF, with the ranking table when given."""
+    from weasyprint import CSS as WeasyCSS
+    from weasyprint import HTML
+
+    document = build_html(items, db_path, ranking, filter_description, today)
+    try:
+        return HTML(string=document, url_fetcher=_refusing_fetcher()).write_pdf(stylesheets=[WeasyCSS(string=CSS)])
+    except Exception as error:  # WeasyPrint raises many kinds; the member needs one message
+        raise ExportError(f"PDF'en kunne ikke dannes: {error}") from error

@@ -1,0 +1,112 @@
+"""Running untrusted chart SQL: read-only, mock tables only, one statement, a time and row limit.
+
+This is the one place where SQL from use-case files meets a database. Later the same
+signature can run against the real data (a SQLAlchemy URL) without touching the content.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+MAX_SECONDS = 1.0
+MAX_ROWS = 20_000
+_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
+_ALLOWED_ACTIONS = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    sqlite3.SQLITE_RECURSIVE,
+}
+
+
+class QueryError(Exception):
+    """A chart query that was refused or failed; the message is meant for the person who wrote it."""
+
+
+def table_names(db_path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(mock tables chart SQL may read, every other table and view), names in lower case."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        existing = {name.lower() for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        try:
+            mock = {name.lower() for (name,) in conn.execute("SELECT name FROM mock_tables")}
+        except sqlite3.OperationalError:
+            mock = set()
+    return frozenset(mock & existing), frozenset(existing - mock)
+
+
+def _authorizer(readable: frozenset[str], forbidden: frozenset[str]):
+    def authorize(action, arg1, arg2, db_name, _source):
+        if action not in _ALLOWED_ACTIONS:
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_READ:
+            name = (arg1 or "").lower()
+            if db_name not in (None, "main"):
+                return sqlite3.SQLITE_DENY
+            # `count(*)` and CTEs both read with no database name, so deny by name: any real
+            # table that is not a mock table, and SQLite's own; what is left is a CTE.
+            if name not in readable and (name in forbidden or name.startswith("sqlite_")):
+                return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_FUNCTION and arg2 and arg2.lower() in _DENIED_FUNCTIONS:
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    return authorize
+
+
+def run_query(
+    db_path: Path,
+    sql: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    max_seconds: float = MAX_SECONDS,
+    max_rows: int = MAX_ROWS,
+) -> pd.DataFrame:
+    """Run one SELECT on a read-only connection and return its rows.
+
+    Refused: anything but reading the registered mock tables (no ATTACH, VACUUM INTO, temp
+    tables, PRAGMA, writes, ballots or members), more than one statement, and queries that
+    run longer than `max_seconds` or return more than `max_rows` rows.
+    """
+    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+    if head not in {"SELECT", "WITH"}:
+        raise QueryError("Forespørgslen skal begynde med SELECT eller WITH.")
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise QueryError(f"Databasen {db_path} findes ikke; kør 'katalog build'.")
+    readable, forbidden = table_names(db_path)
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        conn.set_authorizer(_authorizer(readable, forbidden))
+        deadline = time.monotonic() + max_seconds
+        conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
+        try:
+            cursor = conn.execute(sql, dict(params or {}))
+            rows = cursor.fetchmany(max_rows + 1)
+        except sqlite3.DatabaseError as error:
+            raise QueryError(_explain(error, max_seconds)) from error
+        except (sqlite3.ProgrammingError, sqlite3.Warning) as error:
+            raise QueryError(f"Forespørgslen kunne ikke køres: {error}.") from error
+        if len(rows) > max_rows:
+            raise QueryError(f"Forespørgslen giver mere end {max_rows:,} rækker; gruppér eller filtrér.")
+        columns = [d[0] for d in cursor.description or []]
+        return pd.DataFrame.from_records(rows, columns=columns)
+    finally:
+        conn.close()
+
+
+def _explain(error: sqlite3.DatabaseError, max_seconds: float) -> str:
+    text = str(error)
+    if "not authorized" in text:
+        return ("Forespørgslen gør noget, der ikke er tilladt: figurer må kun læse mock-tabellerne "
+                "og ikke skrive, tilknytte filer eller læse medlemmer og afstemninger.")
+    if "interrupted" in text:
+        return f"Forespørgslen tog mere end {max_seconds:g} s og blev stoppet; forenkl den."
+    if "no such table" in text:
+        return f"{text}; figurer kan kun læse mock-tabellerne (se README)."
+    return f"SQL-fejl: {text}."
