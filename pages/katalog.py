@@ -1,0 +1,25 @@
+"""Katalog: every use-case as a card, with free-text search and facet filters."""
+
+import streamlit as st
+
+from katalog import filters
+from ui import cached, filterbar, render, texts
+
+catalogue = cached.catalogue()
+st.title("Use-case-katalog")
+st.caption("Mockups og use-cases for første udstilling af nye data fra almen praksis (delopgave 1) "
+           "og for senere leverancer (delopgave 2a–c).")
+if catalogue.problems:
+    st.warning(texts.PROBLEMS_BANNER.format(n=len({p.path for p in catalogue.problems})),
+               icon=":material/report:")
+
+with st.sidebar:
+    st.header("Filtre")
+    spec = filterbar.controls(catalogue.items)
+
+items = filters.apply(catalogue.items, spec)
+st.markdown(f"**{len(items)} af {len(catalogue.items)} use-cases** · {spec.describe()}")
+if not items:
+    st.info("Ingen use-cases passer til filtrene. Fjern et filter eller ret søgningen.")
+for item in items:
+    render.card(item)

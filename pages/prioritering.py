@@ -1,0 +1,43 @@
+"""Prioritering: the use-cases ranked from the submitted ballots."""
+
+import pandas as pd
+import streamlit as st
+
+from katalog import db as database
+from katalog.voting import CRITERIA, ballot_count, current_round, tally
+from ui import cached, texts
+
+st.title("Prioritering")
+if not cached.db_ready():
+    st.error(texts.NO_DATABASE)
+    st.stop()
+catalogue = cached.catalogue()
+db = database.connect()
+try:
+    voting_round = current_round(db)
+    ranking = tally(db, voting_round.id, [item.id for item in catalogue.items])
+    ballots = ballot_count(db, voting_round.id)
+finally:
+    db.conn.close()
+
+status = "åben" if voting_round.is_open else "lukket"
+st.markdown(f"Runden «{voting_round.title}» ({status}): **{ballots} stemmesedler** indsendt.")
+st.caption("Rangeret efter gennemsnittet af use-casens gennemsnitlige scorer for "
+           f"{' og '.join(c.lower() for c in CRITERIA.values())} (1–5). «Stemmesedler» er antallet af "
+           "medlemmer, der har scoret use-casen. Enkelte medlemmers stemmer vises ikke.")
+titles = {item.id: item.title for item in catalogue.items}
+table = pd.DataFrame([{
+    "Nr.": r.rank,
+    "Use-case": f"{r.usecase_id} · {titles[r.usecase_id]}",
+    **{label: getattr(r, c) for c, label in CRITERIA.items()},
+    "Samlet": r.score,
+    "Stemmesedler": r.ballots,
+} for r in ranking])
+st.dataframe(
+    table, hide_index=True, width="stretch",
+    column_config={label: st.column_config.NumberColumn(format="%.1f")
+                   for label in [*CRITERIA.values(), "Samlet"]},
+)
+if not ballots:
+    st.info("Der er ingen stemmesedler endnu. Medlemmerne stemmer på siden **Afstemning** via deres "
+            "personlige link.")

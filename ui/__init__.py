@@ -1,0 +1,1 @@
+"""The Streamlit edge: session-state keys, cached wrappers and render helpers; no business rules."""

@@ -1,0 +1,46 @@
+"""Cached reads at the UI edge: parsed content keyed on file stamps, chart rows keyed on the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from katalog import db as database
+from katalog.charts import BoundChart, bind
+from katalog.content import Catalogue, load_catalogue
+
+
+def _stamp(paths) -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(paths) if p.exists())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _catalogue(folder: str, stamp_key: tuple) -> Catalogue:
+    return load_catalogue(Path(folder))
+
+
+def catalogue() -> Catalogue:
+    """The catalogue, re-read when any use-case file changes."""
+    folder = database.usecases_dir()
+    return _catalogue(str(folder), _stamp(folder.glob("*.md")))
+
+
+def db_ready() -> bool:
+    return database.db_path().exists()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _bound_chart(usecase_id: str, chart_id: str, params_json: str, db_file: str, stamps: tuple) -> BoundChart:
+    item = catalogue().get(usecase_id)
+    chart = next(c for c in item.charts if c.id == chart_id)
+    return bind(chart, json.loads(params_json), Path(db_file))
+
+
+def bound_chart(usecase_id: str, chart_id: str, params: dict) -> BoundChart:
+    """A bound chart; raises katalog.charts.ChartError with a message for the page."""
+    path = database.db_path()
+    folder = database.usecases_dir()
+    return _bound_chart(usecase_id, chart_id, json.dumps(params, sort_keys=True, ensure_ascii=False), str(path),
+                        _stamp([path, *folder.glob("*.md")]))

@@ -1,0 +1,27 @@
+"""Session-state keys, in one place for widgets and tests alike."""
+
+from __future__ import annotations
+
+from katalog.filters import FACETS
+
+FILTER_TEXT = "filter.text"
+FILTER_FACET = {facet.key: f"filter.{facet.key}" for facet in FACETS}
+CATALOGUE_FILTER = "catalogue.filter"  # the last FilterSpec used on Katalog, for Eksport
+MEMBER = "member"  # katalog.members.Member of the person who opened an invite link
+INVITE_FAILED = "invite.failed"
+USECASE = "usecase.id"
+EXPORT_ALL = "export.all"
+EXPORT_PDF = "export.pdf"
+LAST_SAVED = "vote.last_saved"
+
+
+def chart_param(usecase_id: str, chart_id: str, param: str) -> str:
+    return f"chart.{usecase_id}.{chart_id}.{param}"
+
+
+def show_table(usecase_id: str, chart_id: str) -> str:
+    return f"chart.{usecase_id}.{chart_id}.table"
+
+
+def vote(usecase_id: str, criterion: str) -> str:
+    return f"vote.{usecase_id}.{criterion}"
