@@ -1,0 +1,87 @@
+"""What only a real browser shows: filters in the URL, a drawn chart, a vote counted, a PDF downloaded."""
+
+import io
+import re
+
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from katalog import db as database
+from katalog.content import load_catalogue
+from katalog.members import add_member
+from tests.conftest import USECASES
+
+TIMEOUT = 20_000
+
+
+def wait_for_app(page: Page) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=TIMEOUT)
+
+
+def test_filter_changes_the_count_and_the_url(page: Page, app_url):
+    total = len(load_catalogue(USECASES).items)
+    page.goto(app_url + "/")
+    expect(page.get_by_text(f"{total} af {total} use-cases")).to_be_visible(timeout=TIMEOUT)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Diagnose").click()
+    page.get_by_role("option", name=re.compile(r"^atrieflimren \(\d+\)")).click()
+    page.keyboard.press("Escape")
+    expect(page.get_by_text(re.compile(rf"^\d af {total} use-cases"))).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(f"{total} af {total} use-cases")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"diagnose=atrieflimren"), timeout=TIMEOUT)
+
+    # The copied link reproduces the view in a fresh page.
+    copied = page.url
+    fresh = page.context.new_page()
+    fresh.goto(copied)
+    expect(fresh.get_by_text(re.compile(rf"^\d af {total} use-cases"))).to_be_visible(timeout=TIMEOUT)
+    expect(fresh.get_by_text("Diagnose: atrieflimren")).to_be_visible()
+
+
+def test_open_a_usecase_and_see_the_chart_drawn(page: Page, app_url):
+    first = load_catalogue(USECASES).items[0]
+    page.goto(app_url + "/")
+    page.get_by_role("link", name="Åbn use-case og mockup").first.click()
+    expect(page.get_by_role("heading", name=first.title)).to_be_visible(timeout=TIMEOUT)
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart).to_be_visible(timeout=TIMEOUT)
+    # Vega draws marks into an SVG or canvas inside the element; wait until it has real size.
+    drawn = chart.locator("canvas, svg").first
+    expect(drawn).to_be_visible(timeout=TIMEOUT)
+    box = drawn.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 100
+    expect(page.get_by_text("Forbehold ved fortolkning")).to_be_visible()
+
+
+def test_vote_through_an_invite_link_and_see_it_counted(page: Page, app_url, server_db):
+    db = database.connect(server_db)
+    _, token = add_member(db, "Eva Browser", "Region Syddanmark", "Region")
+    db.conn.close()
+    page.goto(f"{app_url}/afstemning?token={token}")
+    expect(page.get_by_text("Du stemmer som")).to_be_visible(timeout=TIMEOUT)
+    expect(page).not_to_have_url(re.compile("token="))
+    slider = page.get_by_test_id("stSlider").first
+    slider.get_by_role("slider").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")  # "–" -> 5
+    page.get_by_role("button", name="Gem min stemmeseddel").click()
+    expect(page.get_by_text("Din stemmeseddel er gemt")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("link", name="Prioritering").click()
+    expect(page.get_by_text(re.compile(r"[1-9]\d* stemmesedler"))).to_be_visible(timeout=TIMEOUT)
+
+
+def test_download_the_pdf_with_the_usecase_titles(page: Page, app_url):
+    items = load_catalogue(USECASES).items
+    page.goto(app_url + "/")
+    wait_for_app(page)
+    page.get_by_role("link", name="Eksport").click()
+    page.get_by_role("button", name="Lav PDF").click()
+    download_button = page.get_by_role("button", name="Hent PDF")
+    expect(download_button).to_be_visible(timeout=60_000)
+    with page.expect_download() as info:
+        download_button.click()
+    pdf = info.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    for item in items:
+        assert " ".join(item.title.split()) in text

@@ -1,0 +1,36 @@
+"""The core stays UI-free, and the README documents every field and command."""
+
+import subprocess
+import sys
+
+from click import Group
+
+from katalog.cli import main
+from katalog.models import CHART_FIELDS, DECLARATION_FIELDS, FRONT_MATTER_FIELDS, PARAM_FIELDS
+from tests.conftest import ROOT
+
+
+def test_core_is_ui_free():
+    code = ("import sys, katalog.cli, katalog.build, katalog.export, katalog.charts, katalog.voting; "
+            "assert 'streamlit' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_readme_documents_every_front_matter_field():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for field in [*FRONT_MATTER_FIELDS, *CHART_FIELDS, *PARAM_FIELDS, *DECLARATION_FIELDS]:
+        assert f"`{field}`" in readme, f"README does not document the field {field}"
+
+
+def _commands(group: Group, prefix: str = "katalog"):
+    for name, command in group.commands.items():
+        if isinstance(command, Group):
+            yield from _commands(command, f"{prefix} {name}")
+        else:
+            yield f"{prefix} {name}"
+
+
+def test_readme_documents_every_cli_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in _commands(main):
+        assert command in readme, f"README does not document `{command}`"

@@ -1,0 +1,92 @@
+"""Chart SQL is untrusted: the sandbox reads mock tables and nothing else, and stops runaway queries."""
+
+import sqlite3
+import time
+
+import pytest
+
+from katalog import db as database
+from katalog.members import add_member
+from katalog.sandbox import QueryError, run_query
+
+
+def test_a_normal_grouped_query_works(built_db):
+    rows = run_query(built_db, "SELECT region, SUM(befolkning) AS n FROM befolkning WHERE aar = :aar "
+                               "GROUP BY region", {"aar": 2024})
+    assert len(rows) == 5 and rows["n"].sum() > 5_000_000
+
+
+def test_a_bounded_recursive_cte_is_allowed(built_db):
+    rows = run_query(built_db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) "
+                               "SELECT count(*) AS c FROM n")
+    assert rows["c"][0] == 10
+
+
+@pytest.mark.parametrize("sql", [
+    "DROP TABLE befolkning",
+    "DELETE FROM befolkning",
+    "INSERT INTO befolkning (aar) VALUES (1)",
+    "UPDATE befolkning SET befolkning = 0",
+    "CREATE TEMP TABLE t AS SELECT 1",
+    "PRAGMA user_version = 5",
+    "SELECT 1; DROP TABLE befolkning",
+])
+def test_statements_that_are_not_one_select_are_refused(writable_db, sql):
+    with pytest.raises(QueryError):
+        run_query(writable_db, sql)
+    assert sqlite3.connect(writable_db).execute("SELECT count(*) FROM befolkning").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM members",
+    "SELECT * FROM ballots",
+    "SELECT token_hash FROM members",
+    "SELECT (SELECT count(*) FROM ballots) AS n FROM befolkning",
+    "WITH x AS (SELECT * FROM members) SELECT * FROM x",
+    "SELECT * FROM sqlite_master",
+    "SELECT * FROM pragma_table_info('members')",
+    "SELECT load_extension('x')",
+])
+def test_reading_anything_but_mock_tables_is_refused(writable_db, sql):
+    db = database.connect(writable_db)
+    add_member(db, "Anna", "Region Nordjylland", "Region")
+    db.conn.close()
+    with pytest.raises(QueryError):
+        run_query(writable_db, sql)
+
+
+def test_attach_and_vacuum_into_cannot_write_files(writable_db, tmp_path):
+    target = tmp_path / "stolen.db"
+    for sql in (f"ATTACH DATABASE 'file:{target}' AS x", f"VACUUM INTO '{target}'"):
+        with pytest.raises(QueryError):
+            run_query(writable_db, sql)
+    assert not target.exists()
+
+
+def test_runaway_recursive_query_is_stopped_within_the_time_limit(built_db):
+    started = time.monotonic()
+    with pytest.raises(QueryError, match="stoppet"):
+        run_query(built_db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                            "SELECT max(i) FROM n", max_seconds=0.5)
+    assert time.monotonic() - started < 3
+
+
+def test_too_many_rows_is_refused(built_db):
+    with pytest.raises(QueryError, match="rækker"):
+        run_query(built_db, "SELECT * FROM befolkning", max_rows=100)
+
+
+def test_missing_database_says_how_to_build_it(tmp_path):
+    with pytest.raises(QueryError, match="katalog build"):
+        run_query(tmp_path / "nope.db", "SELECT 1")
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT count(*) AS n FROM ballots",
+    "SELECT count(*) AS n FROM members",
+    "SELECT count(*) AS n FROM sqlite_schema",
+    "SELECT count(*) AS n FROM usecases",
+])
+def test_even_row_counts_of_other_tables_are_refused(writable_db, sql):
+    with pytest.raises(QueryError):
+        run_query(writable_db, sql)
