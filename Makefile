@@ -1,0 +1,46 @@
+# One command per task, the same locally and in CI. See README.md.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: run test lint bench build validate clean system-deps test-system-deps
+
+$(INSTALLED): pyproject.toml requirements.lock | system-deps
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+system-deps:
+	@PY=$(PY) scripts/system-deps.sh
+
+test-system-deps:
+	@PY=$(PY) scripts/system-deps.sh test
+
+# Rebuilt in place when content, mock inputs or the generator change; votes and members stay.
+catalogue.db: $(INSTALLED) $(wildcard usecases/*.md) $(wildcard mockdata/*) katalog/mockdata.py katalog/build.py
+	$(BIN)/katalog build
+	@touch $@
+
+build: $(INSTALLED)
+	$(BIN)/katalog build
+
+validate: $(INSTALLED)
+	$(BIN)/katalog validate
+
+run: catalogue.db
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+
+test: $(INSTALLED) test-system-deps
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache
