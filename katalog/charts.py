@@ -7,6 +7,7 @@ what the PDF renders to SVG, so the two cannot drift.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +61,23 @@ def check_spec(spec: Mapping[str, Any]) -> None:
     """Refuse specs that load data or link out, then validate against the Vega-Lite schema."""
     if not isinstance(spec, Mapping):
         raise SpecError("'spec' skal være en Vega-Lite-specifikation (en mapping).")
+    error = _spec_error(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str))
+    if error:
+        raise SpecError(error)
+
+
+@functools.lru_cache(maxsize=512)
+def _spec_error(spec_json: str) -> str | None:
+    """The readable check is slow (Altair builds an object per node), so each distinct spec pays once."""
+    spec = json.loads(spec_json)
+    try:
+        _check_spec(spec)
+    except SpecError as error:
+        return str(error)
+    return None
+
+
+def _check_spec(spec: dict[str, Any]) -> None:
     if "data" in spec:
         raise SpecError("'spec' må ikke have 'data': data kommer fra figurens SQL.")
     for path, key in _walk_keys(spec):
@@ -78,12 +96,17 @@ def _walk_keys(node: Any, path: str = ""):
             yield from _walk_keys(value, f"{path}[{index}]")
 
 
-def _validate(spec: dict[str, Any]) -> dict[str, Any]:
+def _validate(spec: dict[str, Any]) -> None:
+    """One pass of the Vega-Lite JSON schema; on failure, Altair's readable explanation."""
     try:
-        return alt.TopLevelSpec.from_dict(spec, validate=False).to_dict(validate=True)
-    except Exception as error:  # altair raises SchemaValidationError, jsonschema errors and others
-        first = str(error).strip().split("\n\n")[0]
-        raise SpecError(f"Vega-Lite-specifikationen er ugyldig: {first}") from error
+        alt.TopLevelSpec.validate(spec)
+    except Exception:  # jsonschema's error is unreadable; ask Altair to explain it
+        try:
+            alt.TopLevelSpec.from_dict(spec, validate=False).to_dict(validate=True)
+        except Exception as error:  # altair raises SchemaValidationError, jsonschema errors and others
+            first = str(error).strip().split("\n\n")[0]
+            raise SpecError(f"Vega-Lite-specifikationen er ugyldig: {first}") from error
+        raise SpecError("Vega-Lite-specifikationen er ugyldig.") from None
 
 
 @dataclass(frozen=True)
@@ -157,7 +180,7 @@ def bind(chart: Chart, values: Mapping[str, Any], db_path: Path) -> BoundChart:
     spec["config"] = {**THEME, **spec.get("config", {})}
     spec["data"] = {"values": json.loads(suppressed.data.to_json(orient="records", force_ascii=False))}
     try:
-        spec = _validate(spec)
+        _validate(spec)
     except SpecError as error:
         raise ChartError(str(error)) from error
     return BoundChart(chart=chart, params=params, spec=spec, rows=suppressed)
