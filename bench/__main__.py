@@ -59,7 +59,8 @@ def main() -> None:
             "bind_p95_ms": round(p95(bound_ms), 2),
             "baseline_raw_sql_p95_ms": round(p95(raw_ms), 2),
             "ratio_bind_over_raw_sql": round(p95(bound_ms) / p95(raw_ms), 1),
-            "note": "bind = sandboxed query + suppression + Altair validation; baseline = same SQL on a plain connection",
+            "note": "bind = sandboxed query + suppression + Altair validation; "
+                    "baseline = same SQL on a plain connection",
         },
         "pdf": {"seconds": round(pdf_seconds, 2), "usecases": len(catalogue.items),
                 "seconds_per_usecase": round(pdf_seconds / max(len(catalogue.items), 1), 2)},

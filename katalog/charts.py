@@ -123,7 +123,8 @@ class BoundChart:
         return self.rows.for_display()
 
     def csv(self) -> bytes:
-        return self.table.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+        # Semicolon and decimal comma: what Danish spreadsheets open as numbers.
+        return self.rows.for_display(grouping=False).to_csv(index=False, sep=";").encode("utf-8-sig")
 
     @property
     def suppression_note(self) -> str | None:

@@ -31,13 +31,32 @@ class Suppressed:
     def hidden(self) -> int:
         return self.primary + self.secondary
 
-    def for_display(self) -> pd.DataFrame:
-        """The rows as a member may read them, with '<5' and '–' where values are hidden."""
+    def for_display(self, *, grouping: bool = True) -> pd.DataFrame:
+        """The rows as a member reads them: Danish numbers, '<5' and '–' where values are hidden.
+
+        `grouping=False` leaves out thousands separators, for a CSV that spreadsheets read as numbers.
+        """
         shown = self.data.astype(object)
+        for column in self.data.columns:
+            if pd.api.types.is_numeric_dtype(self.data[column]):
+                # Only measures get thousands separators: a year or an age is not "2.024".
+                group = grouping and column in self.status.columns
+                shown[column] = [_danish_number(v, group) for v in self.data[column]]
         for column in self.status.columns:
             for kind, text in SHOWN_AS.items():
                 shown.loc[self.status[column] == kind, column] = text
         return shown
+
+
+def _danish_number(value, grouping: bool) -> str:
+    if pd.isna(value):
+        return ""
+    if float(value).is_integer():
+        text = f"{int(value):,}" if grouping else str(int(value))
+        return text.replace(",", ".")
+    digits = 3 if abs(value) < 1 else 1
+    text = f"{value:,.{digits}f}" if grouping else f"{value:.{digits}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def suppress_small_counts(

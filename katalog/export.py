@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from katalog.charts import ChartError, bind, to_svg
 from katalog.models import SUBTASK_LABELS, UseCase
-from katalog.voting import CRITERIA, Ranked
+from katalog.voting import CRITERIA, Ranked, format_score
 
 # Raw HTML in use-case Markdown is shown as text, never interpreted.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -72,10 +72,6 @@ def _refusing_fetcher():
 
 def _e(text: object) -> str:
     return html.escape(str(text))
-
-
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}".replace(".", ",")
 
 
 def build_html(items: Sequence[UseCase], db_path: Path, ranking: Sequence[Ranked] | None,
@@ -158,8 +154,8 @@ def _ranking_html(ranking: Sequence[Ranked], titles: dict[str, str]) -> str:
            "<th class='num'>Samlet</th><th class='num'>Stemmesedler</th></tr></thead><tbody>"]
     for r in rows:
         out.append(f"<tr><td>{r.rank or '–'}</td><td>{_e(r.usecase_id)} {_e(titles[r.usecase_id])}</td>"
-                   f"<td class='num'>{_fmt(r.value)}</td><td class='num'>{_fmt(r.feasibility)}</td>"
-                   f"<td class='num'>{_fmt(r.score)}</td><td class='num'>{r.ballots}</td></tr>")
+                   f"<td class='num'>{format_score(r.value)}</td><td class='num'>{format_score(r.feasibility)}</td>"
+                   f"<td class='num'>{format_score(r.score)}</td><td class='num'>{r.ballots}</td></tr>")
     if not rows:
         out.append("<tr><td colspan='6'>Ingen use-cases i udtrækket.</td></tr>")
     out.append("</tbody></table></section>")

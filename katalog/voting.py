@@ -68,6 +68,11 @@ class Ranked:
         return sum(parts) / len(parts) if parts else None
 
 
+def format_score(value: float | None) -> str:
+    """A mean score as members read it: one decimal with a Danish comma, «–» where nobody scored."""
+    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
 def current_round(db: sqlite_utils.Database) -> Round:
     """The open round if there is one, else the most recent."""
     row = db.conn.execute(

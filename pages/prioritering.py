@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from katalog import db as database
-from katalog.voting import CRITERIA, ballot_count, current_round, tally
+from katalog.voting import CRITERIA, ballot_count, current_round, format_score, tally
 from ui import cached, texts
 
 st.title("Prioritering")
@@ -27,17 +27,13 @@ st.caption("Rangeret efter gennemsnittet af use-casens gennemsnitlige scorer for
            "medlemmer, der har scoret use-casen. Enkelte medlemmers stemmer vises ikke.")
 titles = {item.id: item.title for item in catalogue.items}
 table = pd.DataFrame([{
-    "Nr.": r.rank,
+    "Nr.": str(r.rank) if r.rank else "–",
     "Use-case": f"{r.usecase_id} · {titles[r.usecase_id]}",
-    **{label: getattr(r, c) for c, label in CRITERIA.items()},
-    "Samlet": r.score,
+    **{label: format_score(getattr(r, c)) for c, label in CRITERIA.items()},
+    "Samlet": format_score(r.score),
     "Stemmesedler": r.ballots,
 } for r in ranking])
-st.dataframe(
-    table, hide_index=True, width="stretch",
-    column_config={label: st.column_config.NumberColumn(format="%.1f")
-                   for label in [*CRITERIA.values(), "Samlet"]},
-)
+st.dataframe(table, hide_index=True, width="stretch")
 if not ballots:
     st.info("Der er ingen stemmesedler endnu. Medlemmerne stemmer på siden **Afstemning** via deres "
             "personlige link.")

@@ -49,3 +49,14 @@ def test_nothing_small_means_nothing_hidden():
     rows = pd.DataFrame({"aar": [2023, 2024], "n": [10, 12]})
     result = suppress_small_counts(rows, counts=["n"])
     assert result.hidden == 0 and result.data["n"].tolist() == [10, 12]
+
+
+def test_display_and_csv_use_danish_numbers_and_keep_years_plain():
+    rows = pd.DataFrame({"aar": [2024, 2024], "region": ["A", "B"], "patienter": [12345, 67890],
+                         "andel": [0.5734, 0.25]})
+    result = suppress_small_counts(rows, counts=["patienter"], derived={"andel": ["patienter"]})
+    shown = result.for_display()
+    assert shown["aar"].tolist() == ["2024", "2024"]
+    assert shown["patienter"].tolist() == ["12.345", "67.890"]
+    assert shown["andel"].tolist() == ["0,573", "0,250"]
+    assert result.for_display(grouping=False)["patienter"].tolist() == ["12345", "67890"]
