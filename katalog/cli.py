@@ -64,11 +64,8 @@ def export(db_file: Path, out: Path, diagnoses: tuple[str, ...]) -> None:
     catalogue = load_catalogue(database.usecases_dir())
     spec = filters.FilterSpec(selected={"diagnose": diagnoses} if diagnoses else {})
     items = filters.apply(catalogue.items, spec)
-    db = database.connect(db_file)
-    try:
+    with database.opened(db_file) as db:
         ranking = tally(db, current_round(db).id, [item.id for item in items])
-    finally:
-        db.conn.close()
     try:
         pdf = render_pdf(items, db_file, ranking, spec.describe())
     except ExportError as error:
@@ -95,13 +92,11 @@ def member() -> None:
 def member_add(db_file: Path, name: str, org: str, sector: str, base_url: str) -> None:
     from katalog.members import MemberError, add_member, invite_link
 
-    db = database.connect(db_file)
-    try:
-        new, token = add_member(db, name, org, sector)
-    except MemberError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        db.conn.close()
+    with database.opened(db_file) as db:
+        try:
+            new, token = add_member(db, name, org, sector)
+        except MemberError as error:
+            raise click.ClickException(str(error)) from error
     click.echo(f"{new.name} ({new.organisation}, {new.sector}) er oprettet. Personligt link:", err=True)
     click.echo(invite_link(base_url, token))
 
@@ -111,12 +106,9 @@ def member_add(db_file: Path, name: str, org: str, sector: str, base_url: str) -
 def member_list(db_file: Path) -> None:
     from katalog.members import list_members
 
-    db = database.connect(db_file)
-    try:
+    with database.opened(db_file) as db:
         for m in list_members(db):
             click.echo(f"{m.id}\t{m.name}\t{m.organisation}\t{m.sector}")
-    finally:
-        db.conn.close()
 
 
 if __name__ == "__main__":

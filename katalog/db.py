@@ -6,8 +6,10 @@ rounds, ballots) are created by numbered migrations and are never dropped or rew
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -40,6 +42,16 @@ def connect(path: Path | None = None) -> sqlite_utils.Database:
         db.enable_wal()
     migrate(db)
     return db
+
+
+@contextlib.contextmanager
+def opened(path: Path | None = None) -> Iterator[sqlite_utils.Database]:
+    """`connect`, closed again when the block ends."""
+    db = connect(path)
+    try:
+        yield db
+    finally:
+        db.conn.close()
 
 
 # Each entry moves the schema one version up; append, never edit a released one.

@@ -5,7 +5,7 @@ import streamlit as st
 
 from katalog import db as database
 from katalog.voting import CRITERIA, CRITERIA_HELP, VotingError, ballot_for, current_round, save_ballot
-from ui import cached, identity, state, texts
+from ui import cached, identity, render, state, texts
 
 st.title("Afstemning")
 member = identity.current_member()
@@ -14,17 +14,12 @@ if st.session_state.get(state.INVITE_FAILED) and member is None:
 if member is None:
     st.info(texts.NEEDS_INVITE, icon=":material/key:")
     st.stop()
-if not cached.db_ready():
-    st.error(texts.NO_DATABASE)
-    st.stop()
+render.require_database()
 
 catalogue = cached.catalogue()
-db = database.connect()
-try:
+with database.opened() as db:
     voting_round = current_round(db)
     saved = ballot_for(db, member.id, voting_round.id)
-finally:
-    db.conn.close()
 
 st.markdown(f"Du stemmer som **{member.name}** ({member.organisation}, {member.sector}) "
             f"i runden «{voting_round.title}».")
@@ -57,16 +52,14 @@ else:
                           else int(st.session_state[state.vote(item.id, c)])) for c in CRITERIA}
             for item in catalogue.items
         }
-        db = database.connect()
-        try:
-            save_ballot(db, member.id, voting_round.id, scores)
-            saved = ballot_for(db, member.id, voting_round.id)
-            st.success("Din stemmeseddel er gemt. Du kan ændre den, indtil runden lukkes.",
-                       icon=":material/check_circle:")
-        except VotingError as error:
-            st.error(f"{error} Dine valg herover er bevaret.", icon=":material/error:")
-        finally:
-            db.conn.close()
+        with database.opened() as db:
+            try:
+                save_ballot(db, member.id, voting_round.id, scores)
+                saved = ballot_for(db, member.id, voting_round.id)
+                st.success("Din stemmeseddel er gemt. Du kan ændre den, indtil runden lukkes.",
+                           icon=":material/check_circle:")
+            except VotingError as error:
+                st.error(f"{error} Dine valg herover er bevaret.", icon=":material/error:")
 
 st.subheader("Din indsendte stemmeseddel")
 if saved is None:

@@ -7,12 +7,10 @@ from katalog import filters
 from katalog.export import ExportError, render_pdf
 from katalog.filters import FilterSpec
 from katalog.voting import current_round, tally
-from ui import cached, state, texts
+from ui import cached, render, state
 
 st.title("Eksport til PDF")
-if not cached.db_ready():
-    st.error(texts.NO_DATABASE)
-    st.stop()
+render.require_database()
 catalogue = cached.catalogue()
 spec: FilterSpec = st.session_state.get(state.CATALOGUE_FILTER, FilterSpec())
 everything = st.toggle("Hele kataloget (ignorér filtrene fra Katalog)", key=state.EXPORT_ALL,
@@ -25,11 +23,8 @@ st.markdown(f"PDF'en får **{len(items)} use-cases** ({spec.describe()}): forsid
 st.caption("Filtrene sættes på siden **Katalog**. Figurerne vises med deres standardvalg.")
 
 if st.button("Lav PDF", type="primary", icon=":material/picture_as_pdf:", disabled=not items):
-    db = database.connect()
-    try:
+    with database.opened() as db:
         ranking = tally(db, current_round(db).id, [item.id for item in items])
-    finally:
-        db.conn.close()
     with st.spinner("Laver PDF …"):
         try:
             pdf = render_pdf(items, database.db_path(), ranking, spec.describe())

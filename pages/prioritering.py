@@ -5,20 +5,15 @@ import streamlit as st
 
 from katalog import db as database
 from katalog.voting import CRITERIA, ballot_count, current_round, format_score, tally
-from ui import cached, texts
+from ui import cached, render
 
 st.title("Prioritering")
-if not cached.db_ready():
-    st.error(texts.NO_DATABASE)
-    st.stop()
+render.require_database()
 catalogue = cached.catalogue()
-db = database.connect()
-try:
+with database.opened() as db:
     voting_round = current_round(db)
     ranking = tally(db, voting_round.id, [item.id for item in catalogue.items])
     ballots = ballot_count(db, voting_round.id)
-finally:
-    db.conn.close()
 
 status = "åben" if voting_round.is_open else "lukket"
 st.markdown(f"Runden «{voting_round.title}» ({status}): **{ballots} stemmesedler** indsendt.")

@@ -20,11 +20,8 @@ def pick_up_invite() -> None:
     if not database.db_path().exists():
         st.session_state[state.INVITE_FAILED] = True
         return
-    db = database.connect()
-    try:
+    with database.opened() as db:
         member = member_for_token(db, token)
-    finally:
-        db.conn.close()
     if member is None:
         st.session_state[state.INVITE_FAILED] = True
     else:

@@ -69,5 +69,12 @@ def declaration(item: UseCase) -> None:
             st.markdown(text)
 
 
+def require_database() -> None:
+    """Stop the page with a clear message when catalogue.db has not been built."""
+    if not cached.db_ready():
+        st.error(texts.NO_DATABASE)
+        st.stop()
+
+
 def synthetic_note() -> None:
     st.info(texts.SYNTHETIC, icon=":material/science:")
