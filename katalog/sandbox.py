@@ -15,7 +15,8 @@ import pandas as pd
 
 MAX_SECONDS = 1.0
 MAX_ROWS = 20_000
-_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
+_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer", "randomblob", "zeroblob"}
+MAX_VALUE_BYTES = 1_000_000  # no string or blob bigger than this, so one function call cannot run for seconds
 _ALLOWED_ACTIONS = {
     sqlite3.SQLITE_SELECT,
     sqlite3.SQLITE_READ,
@@ -83,8 +84,9 @@ def run_query(
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
     try:
         conn.set_authorizer(_authorizer(readable, forbidden))
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         deadline = time.monotonic() + max_seconds
-        conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
+        conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
         try:
             cursor = conn.execute(sql, dict(params or {}))
             rows = cursor.fetchmany(max_rows + 1)
@@ -102,11 +104,13 @@ def run_query(
 
 def _explain(error: sqlite3.DatabaseError, max_seconds: float) -> str:
     text = str(error)
-    if "not authorized" in text:
+    if "not authorized" in text or "prohibited" in text:
         return ("Forespørgslen gør noget, der ikke er tilladt: figurer må kun læse mock-tabellerne "
                 "og ikke skrive, tilknytte filer eller læse medlemmer og afstemninger.")
     if "interrupted" in text:
         return f"Forespørgslen tog mere end {max_seconds:g} s og blev stoppet; forenkl den."
+    if "too big" in text:
+        return f"Forespørgslen laver en værdi større end {MAX_VALUE_BYTES:,} bytes; det er ikke tilladt."
     if "no such table" in text:
         return f"{text}; figurer kan kun læse mock-tabellerne (se README)."
     return f"SQL-fejl: {text}."

@@ -90,3 +90,34 @@ def test_missing_database_says_how_to_build_it(tmp_path):
 def test_even_row_counts_of_other_tables_are_refused(writable_db, sql):
     with pytest.raises(QueryError):
         run_query(writable_db, sql)
+
+
+@pytest.mark.parametrize("sql", [
+    "WITH x AS (SELECT 1) DELETE FROM befolkning",
+    "WITH x AS (SELECT 1) INSERT INTO befolkning (aar) VALUES (1)",
+    "WITH x AS (SELECT 1) UPDATE befolkning SET befolkning = 0",
+])
+def test_writes_hidden_behind_a_cte_are_refused_by_the_authorizer(writable_db, sql):
+    with pytest.raises(QueryError, match="tilladt"):
+        run_query(writable_db, sql)
+    assert sqlite3.connect(writable_db).execute("SELECT min(befolkning) FROM befolkning").fetchone()[0] >= 0
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT length(randomblob(900000000)) AS n",
+    "SELECT length(printf('%.*c', 900000000, 'x')) AS n",
+    "SELECT length(zeroblob(900000000)) AS n",
+])
+def test_huge_values_are_refused_or_empty_at_once(built_db, sql):
+    started = time.monotonic()
+    try:
+        rows = run_query(built_db, sql)
+        assert rows["n"].isna().all()  # SQLite gives NULL where the value would exceed the limit
+    except QueryError:
+        pass
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_column_refusal_is_explained_in_danish(writable_db):
+    with pytest.raises(QueryError, match="tilladt"):
+        run_query(writable_db, "SELECT name FROM members")
