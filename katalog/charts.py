@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
 PDF_WIDTH = 520
+MAX_MARGIN_QUERIES = 64
+_MARGIN_KEY = "__margin_"
 
 # One theme for browser and PDF: Danish number format, a colour-blind-safe palette, DejaVu text.
 THEME: dict[str, Any] = {
@@ -46,7 +49,13 @@ THEME: dict[str, Any] = {
 }
 
 # Keys a spec from a use-case file may not contain anywhere: they load data or open links.
-_FORBIDDEN_KEYS = {"url": "hente data fra en URL", "href": "lave links", "usermeta": "bære metadata"}
+_FORBIDDEN_KEYS = {
+    "url": "hente data fra en URL",
+    "href": "lave links",
+    "usermeta": "bære metadata",
+    "data": "have egne data (data kommer fra figurens SQL og diskretioneres)",
+    "datasets": "have egne data (data kommer fra figurens SQL og diskretioneres)",
+}
 
 
 class SpecError(ValueError):
@@ -78,8 +87,6 @@ def _spec_error(spec_json: str) -> str | None:
 
 
 def _check_spec(spec: dict[str, Any]) -> None:
-    if "data" in spec:
-        raise SpecError("'spec' må ikke have 'data': data kommer fra figurens SQL.")
     for path, key in _walk_keys(spec):
         if key in _FORBIDDEN_KEYS:
             raise SpecError(f"'spec' må ikke {_FORBIDDEN_KEYS[key]} ('{key}' i {path or 'roden'}).")
@@ -166,12 +173,29 @@ def resolve_params(chart: Chart, values: Mapping[str, Any], db_path: Path) -> di
 def bind(chart: Chart, values: Mapping[str, Any], db_path: Path) -> BoundChart:
     """Run the chart's SQL with its parameters, suppress small counts, and bind rows to the spec."""
     params = resolve_params(chart, values, db_path)
-    try:
-        rows = run_query(db_path, chart.sql, params)
-    except QueryError as error:
-        raise ChartError(str(error)) from error
-    _check_columns(chart, rows)
-    suppressed = suppress_small_counts(rows, chart.counts, chart.derived)
+    margins = [p for p in chart.params if p.margin]
+    choices = list(itertools.product(*(param_options(p, db_path) for p in margins)))
+    if len(choices) > MAX_MARGIN_QUERIES:
+        raise ChartError(f"Figurens total-parametre giver {len(choices)} kombinationer; højst "
+                         f"{MAX_MARGIN_QUERIES} kan diskretioneres samlet.")
+    frames = []
+    for choice in choices:
+        # Every value of a margin parameter (e.g. Alle, Kvinder, Mænd) is queried and suppressed
+        # together, so a hidden cell cannot be worked out by switching between them.
+        these = {**params, **{p.name: v for p, v in zip(margins, choice, strict=True)}}
+        try:
+            rows = run_query(db_path, chart.sql, these)
+        except QueryError as error:
+            raise ChartError(str(error)) from error
+        _check_columns(chart, rows)
+        frames.append(rows.assign(**{_MARGIN_KEY + p.name: str(these[p.name]) for p in margins}))
+    cube = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    suppressed = suppress_small_counts(cube, chart.counts, chart.derived)
+    if margins:
+        chosen = pd.Series(True, index=cube.index)
+        for p in margins:
+            chosen &= cube[_MARGIN_KEY + p.name] == str(params[p.name])
+        suppressed = suppressed.where(chosen, drop=[_MARGIN_KEY + p.name for p in margins])
     spec = copy.deepcopy(chart.spec)
     try:
         check_spec(spec)
@@ -193,8 +217,12 @@ def _check_columns(chart: Chart, rows: pd.DataFrame) -> None:
     if missing := [c for c in declared if c not in columns]:
         raise ChartError(f"Forespørgslen returnerer ikke kolonnerne {sorted(missing)}, som figuren erklærer.")
     for column in columns:
-        numeric = pd.api.types.is_numeric_dtype(rows[column]) and not pd.api.types.is_bool_dtype(rows[column])
-        if numeric and column not in declared:
+        values = rows[column]
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        # A number cast to text would slip past suppression (Vega-Lite plots it all the same).
+        looks_numeric = not numeric and len(values.dropna()) > 0 and pd.to_numeric(
+            values.dropna(), errors="coerce").notna().all()
+        if (numeric or looks_numeric) and column not in declared:
             raise ChartError(
                 f"Kolonnen '{column}' er et tal, men hverken i 'counts', 'derived' eller 'dimensions'; "
                 "erklær den, så små tal kan diskretioneres."
@@ -208,7 +236,7 @@ def to_svg(bound: BoundChart, width: int = PDF_WIDTH) -> str:
     spec = copy.deepcopy(bound.spec)
     if "width" not in spec and not any(k in spec for k in ("hconcat", "vconcat", "concat", "facet")):
         spec["width"] = width
-    return vl_convert.vegalite_to_svg(spec)
+    return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
 
 
 def _native(value: Any) -> Any:

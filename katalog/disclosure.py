@@ -26,10 +26,18 @@ class Suppressed:
     status: pd.DataFrame  # "" (shown), "primary" or "secondary", for counts and derived columns
     primary: int
     secondary: int
+    _counts: tuple[str, ...] = ()
 
     @property
     def hidden(self) -> int:
         return self.primary + self.secondary
+
+    def where(self, mask: pd.Series, drop: list[str]) -> Suppressed:
+        """The rows selected by `mask`, without the columns in `drop`, with their counts recomputed."""
+        data = self.data[mask.to_numpy()].drop(columns=drop).reset_index(drop=True)
+        status = self.status[mask.to_numpy()].reset_index(drop=True)
+        flat = [s for column in status.columns if column in self._counts for s in status[column]]
+        return Suppressed(data, status, flat.count(PRIMARY), flat.count(SECONDARY), self._counts)
 
     def for_display(self, *, grouping: bool = True) -> pd.DataFrame:
         """The rows as a member reads them: Danish numbers, '<5' and '–' where values are hidden.
@@ -93,11 +101,13 @@ def suppress_small_counts(
         status=status,
         primary=int(sum(1 for s in flat if s == PRIMARY)),
         secondary=int(sum(1 for s in flat if s == SECONDARY)),
+        _counts=tuple(counts),
     )
 
 
 def _secondary(values: pd.Series, status: pd.Series, keys: list[str], data: pd.DataFrame) -> None:
     """Hide more cells until no line of cells (all keys fixed but one) has exactly one hidden."""
+    keys = _independent(keys, data)
     if not keys:
         return
     lines = []
@@ -118,6 +128,22 @@ def _secondary(values: pd.Series, status: pd.Series, keys: list[str], data: pd.D
                 continue
             candidates = [i for i in line if not status.iat[i] and pd.notna(values.iat[i])]
             if candidates:
-                smallest = min(candidates, key=lambda i: values.iat[i])
+                # A zero partner hides little: prefer the smallest count above zero.
+                smallest = min(candidates, key=lambda i: (values.iat[i] == 0, values.iat[i]))
                 status.iat[smallest] = SECONDARY
                 changed = True
+
+
+def _independent(keys: list[str], data: pd.DataFrame) -> list[str]:
+    """Keys without labels or sort numbers that move one-to-one with another key (region_nr next to
+    region), which would otherwise split every line of cells into lines of one."""
+    kept: list[str] = []
+    for key in keys:
+        duplicate = any(
+            data.groupby(other, dropna=False)[key].nunique(dropna=False).max() <= 1
+            and data.groupby(key, dropna=False)[other].nunique(dropna=False).max() <= 1
+            for other in kept
+        )
+        if not duplicate:
+            kept.append(key)
+    return kept

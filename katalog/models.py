@@ -49,13 +49,23 @@ DECLARATION_HEADINGS: dict[str, str] = {
     "terms": "Øvrige ord og begreber",
 }
 
+# Option labels that stand for the sum of the other options.
+TOTAL_OPTIONS = ("Alle", "Hele landet")
+
 _SQL_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_SQL_OTHER_PARAM = re.compile(r"(?<![\w])([@$][A-Za-z_]\w*|\?\d*)")
 _SQL_STRING = re.compile(r"'(?:[^']|'')*'")
+_SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def _sql_code(sql: str) -> str:
+    """The query without string literals and comments, where parameters can really be."""
+    return _SQL_COMMENT.sub(" ", _SQL_STRING.sub("''", sql))
 
 
 def sql_parameter_names(sql: str) -> set[str]:
-    """Named parameters (`:name`) used by a query, ignoring text inside string literals."""
-    return set(_SQL_PARAM.findall(_SQL_STRING.sub("''", sql)))
+    """Named parameters (`:name`) used by a query, ignoring strings and comments."""
+    return set(_SQL_PARAM.findall(_sql_code(sql)))
 
 
 class Strict(BaseModel):
@@ -88,6 +98,10 @@ class Param(Strict):
     options: list[Scalar] | None = None
     options_sql: str | None = None
     default: Scalar
+    margin: bool = Field(
+        default=False,
+        description="Valgene indeholder en total (fx 'Alle'): diskretionér på tværs af alle valg",
+    )
 
     @model_validator(mode="after")
     def _one_source_of_options(self) -> Param:
@@ -98,6 +112,10 @@ class Param(Strict):
                 raise ValueError("'options' må ikke være tom")
             if self.default not in self.options:
                 raise ValueError(f"'default' ({self.default!r}) skal være en af 'options'")
+        shown = " ".join(str(o) for o in self.options or []) + (self.options_sql or "")
+        if not self.margin and any(total in shown for total in TOTAL_OPTIONS):
+            raise ValueError("valgene indeholder en total (fx 'Alle' eller 'Hele landet'); sæt 'margin: true', "
+                             "så en skjult værdi ikke kan regnes ud ved at skifte mellem valgene")
         return self
 
 
@@ -130,6 +148,8 @@ class Chart(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Chart:
+        if other := _SQL_OTHER_PARAM.findall(_sql_code(self.sql)):
+            raise ValueError(f"brug navngivne parametre som ':aar', ikke {sorted(set(other))}")
         declared = {p.name for p in self.params}
         used = sql_parameter_names(self.sql)
         if missing := used - declared:

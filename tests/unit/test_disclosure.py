@@ -60,3 +60,16 @@ def test_display_and_csv_use_danish_numbers_and_keep_years_plain():
     assert shown["patienter"].tolist() == ["12.345", "67.890"]
     assert shown["andel"].tolist() == ["0,573", "0,250"]
     assert result.for_display(grouping=False)["patienter"].tolist() == ["12345", "67890"]
+
+
+def test_a_label_column_next_to_its_key_does_not_defeat_secondary_suppression():
+    rows = pd.DataFrame({"region_nr": [1, 2, 3, 4], "region": ["A", "B", "C", "Hele landet"],
+                         "n": [3, 50, 60, 113]})
+    status = suppress_small_counts(rows, counts=["n"]).status["n"].tolist()
+    assert status[0] == PRIMARY and status.count(SECONDARY) >= 1
+
+
+def test_secondary_partner_prefers_a_count_above_zero():
+    rows = pd.DataFrame({"kommune": ["a", "b", "c"], "n": [2, 0, 40]})
+    status = suppress_small_counts(rows, counts=["n"]).status["n"].tolist()
+    assert status == [PRIMARY, "", SECONDARY]

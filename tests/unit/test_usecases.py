@@ -39,3 +39,31 @@ def test_usecase_validates_runs_renders_and_hides_small_counts(path, built_db):
             for row in rows:
                 for column in chart.counts:
                     assert row[column] is None or not 1 <= row[column] <= 4, (chart.id, values, row)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_switching_a_total_parameter_never_reveals_a_hidden_count(path, built_db):
+    """For a parameter with a total (Alle), a cell hidden under one choice must not be the only
+    hidden one among the other choices while the total is shown: otherwise total - others = it."""
+    item, _ = load_usecase(path)
+    for chart in item.charts:
+        margins = [p for p in chart.params if p.margin]
+        others = [p for p in chart.params if not p.margin]
+        rng = random.Random(path.name + chart.id)
+        for _ in range(3):
+            fixed = {p.name: rng.choice(param_options(p, built_db)) for p in others}
+            for margin in margins:
+                options = param_options(margin, built_db)
+                total = next(o for o in options if str(o) in ("Alle", "Hele landet"))
+                views = {o: bind(chart, {**fixed, margin.name: o}, built_db).rows for o in options}
+                keys = [c for c in views[total].data.columns if c not in chart.counts and c not in chart.derived]
+                for column in chart.counts:
+                    hidden = {}
+                    for option, rows in views.items():
+                        for key, status in zip(rows.data[keys].astype(str).agg("|".join, axis=1),
+                                               rows.status[column], strict=True):
+                            hidden.setdefault(key, {})[option] = bool(status)
+                    for key, by_option in hidden.items():
+                        parts = [h for o, h in by_option.items() if o != total]
+                        if not by_option.get(total, True):
+                            assert sum(parts) != 1, (chart.id, fixed, margin.name, key, column)
