@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from katalog.charts import SpecError, check_spec
 from katalog.models import UseCase
 
 USECASE_GLOB = "*.md"
+_REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?((?:[a-z][a-z0-9+.-]*:)?//[^)\s>]*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def load_usecase(path: Path) -> tuple[UseCase | None, list[Problem]]:
         item = UseCase.model_validate({**post.metadata, "body": post.content, "path": path})
     except ValidationError as error:
         return None, [Problem(path, _location(e["loc"]), _danish(e)) for e in error.errors()]
-    problems = []
+    problems = [Problem(path, "body", f"Billedet «{url}» hentes udefra; brug ingen eksterne billeder "
+                                      "(appen og PDF'en må ikke hente noget fra nettet).")
+                for url in _REMOTE_IMAGE.findall(item.body)]
     for index, chart in enumerate(item.charts):
         try:
             check_spec(chart.spec)

@@ -47,7 +47,9 @@ else:
                                          help=CRITERIA_HELP[criterion])
         submitted = st.form_submit_button("Gem min stemmeseddel", type="primary")
     if submitted:
-        scores = {
+        # Scores for use-cases not on the form now (e.g. a file with a problem) are kept, not erased.
+        kept = {uc: s.model_dump() for uc, s in saved[0].scores.items()} if saved else {}
+        scores = kept | {
             item.id: {c: (None if st.session_state[state.vote(item.id, c)] == texts.NOT_SCORED
                           else int(st.session_state[state.vote(item.id, c)])) for c in CRITERIA}
             for item in catalogue.items

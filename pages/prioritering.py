@@ -19,7 +19,8 @@ status = "åben" if voting_round.is_open else "lukket"
 st.markdown(f"Runden «{voting_round.title}» ({status}): **{ballots} stemmesedler** indsendt.")
 st.caption("Rangeret efter gennemsnittet af use-casens gennemsnitlige scorer for "
            f"{' og '.join(c.lower() for c in CRITERIA.values())} (1–5). «Stemmesedler» er antallet af "
-           "medlemmer, der har scoret use-casen. Enkelte medlemmers stemmer vises ikke.")
+           "medlemmer, der har scoret use-casen. Stemmesedlerne vises ikke enkeltvis, men hvor kun ét medlem "
+           "har scoret en use-case, er gennemsnittet vedkommendes score.")
 titles = {item.id: item.title for item in catalogue.items}
 table = pd.DataFrame([{
     "Nr.": str(r.rank) if r.rank else "–",

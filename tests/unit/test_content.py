@@ -55,3 +55,28 @@ def test_file_that_is_not_utf8_is_a_problem(tmp_path):
     (tmp_path / "UC-01-latin1.md").write_bytes("---\nid: UC-01\ntitle: Kø\n---\n".encode("latin-1"))
     [problem] = load_catalogue(tmp_path).problems
     assert "UTF-8" in problem.message
+
+
+def test_comments_and_other_parameter_styles_are_handled(tmp_path):
+    good = (DATA / "usecases" / "UC-90-gyldig.md").read_text(encoding="utf-8")
+    commented = good.replace("WHERE aar = :aar", "WHERE aar = :aar -- :region er ikke i brug")
+    (tmp_path / "UC-90-a.md").write_text(commented, encoding="utf-8")
+    assert load_catalogue(tmp_path).problems == []
+    (tmp_path / "UC-90-a.md").write_text(good.replace("aar = :aar", "aar = :aar AND 1 = ?"), encoding="utf-8")
+    [problem] = load_catalogue(tmp_path).problems
+    assert "navngivne parametre" in problem.message
+
+
+def test_a_remote_image_in_the_body_is_a_problem(tmp_path):
+    good = (DATA / "usecases" / "UC-90-gyldig.md").read_text(encoding="utf-8")
+    (tmp_path / "UC-90-a.md").write_text(good + "\n![logo](https://example.org/logo.png)\n", encoding="utf-8")
+    [problem] = load_catalogue(tmp_path).problems
+    assert problem.field == "body" and "example.org" in problem.message
+
+
+def test_a_total_option_without_margin_is_a_problem(tmp_path):
+    good = (DATA / "usecases" / "UC-90-gyldig.md").read_text(encoding="utf-8")
+    (tmp_path / "UC-90-a.md").write_text(good.replace("options: [2023, 2024]", "options: [Alle, 2023, 2024]"),
+                                         encoding="utf-8")
+    [problem] = load_catalogue(tmp_path).problems
+    assert "margin: true" in problem.message
