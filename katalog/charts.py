@@ -156,11 +156,11 @@ def param_options(param: Param, db_path: Path) -> list[Any]:
     return [_native(v) for v in rows.iloc[:, 0].tolist()] if len(rows.columns) else []
 
 
-def resolve_params(chart: Chart, values: Mapping[str, Any], db_path: Path) -> dict[str, Any]:
+def resolve_params(chart: Chart, values: Mapping[str, Any], options_by_name: Mapping[str, list[Any]]) -> dict[str, Any]:
     """The parameter values to use: the given ones where valid, else each parameter's default."""
     resolved = {}
     for param in chart.params:
-        options = param_options(param, db_path)
+        options = options_by_name[param.name]
         value = values.get(param.name, param.default)
         if value not in options:
             value = param.default
@@ -172,9 +172,10 @@ def resolve_params(chart: Chart, values: Mapping[str, Any], db_path: Path) -> di
 
 def bind(chart: Chart, values: Mapping[str, Any], db_path: Path) -> BoundChart:
     """Run the chart's SQL with its parameters, suppress small counts, and bind rows to the spec."""
-    params = resolve_params(chart, values, db_path)
+    options = {p.name: param_options(p, db_path) for p in chart.params}  # each options query runs once
+    params = resolve_params(chart, values, options)
     margins = [p for p in chart.params if p.margin]
-    choices = list(itertools.product(*(param_options(p, db_path) for p in margins)))
+    choices = list(itertools.product(*(options[p.name] for p in margins)))
     if len(choices) > MAX_MARGIN_QUERIES:
         raise ChartError(f"Figurens total-parametre giver {len(choices)} kombinationer; højst "
                          f"{MAX_MARGIN_QUERIES} kan diskretioneres samlet.")
