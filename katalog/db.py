@@ -32,6 +32,12 @@ def mockdata_dir() -> Path:
     return Path(os.environ.get("KATALOG_MOCKDATA") or PROJECT_ROOT / "mockdata")
 
 
+def mock_scale() -> float:
+    """Scale of the mock data: $KATALOG_SCALE (0.1 = a tenth of Denmark), else 1.0, all of Denmark."""
+    value = os.environ.get("KATALOG_SCALE")
+    return float(value) if value else 1.0
+
+
 def connect(path: Path | None = None) -> sqlite_utils.Database:
     """A short-lived write connection: WAL, a 5 s busy timeout, schema migrated."""
     conn = sqlite3.connect(path or db_path(), timeout=BUSY_TIMEOUT_MS / 1000)

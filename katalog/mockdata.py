@@ -1,24 +1,32 @@
-"""The deterministic mock data generator: mockdata/*.csv|yaml in, aggregate mock tables out.
+"""The deterministic mock data generator: mockdata/*.csv|yaml in, declared mock tables out.
 
-Same inputs and seed, same tables, byte for byte. Every figure the generator starts from is a
-row in a mockdata/ file with its source ("estimat" where it is an assumption).
+Same inputs, seed and scale, same tables, byte for byte. Every figure the generator starts from
+is a row in a mockdata/ file with its source ("estimat" where it is an assumption). The person-level
+cohort (katalog.cohort) is simulated first; the aggregate tables that charts read, like the ones
+eSundhed publishes, are derived from it here. `comparisons` sets the generated national figures
+next to the published figures (or estimates) they imitate.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-SEXES = ("Kvinder", "Mænd")
+from katalog.cohort import DX_CODES, EPOCH, NO_DATE, CohortInputs, age_group_index, nursing_home_rate, simulate
+
+SEXES = ("Kvinder", "Mænd")  # index = koen code (0 women, 1 men)
 AGE_GROUPS = ("0-17", "18-39", "40-59", "60-79", "80+")
-_AGE_COLUMNS = dict(zip(AGE_GROUPS, ("andel_0_17", "andel_18_39", "andel_40_59", "andel_60_79", "andel_80"),
-                        strict=True))
-# Diagnoses whose patients GPs move onto the annual kronikerhonorar (OK18).
-CHRONIC_FEE_DIAGNOSES = ("diabetes", "KOL")
+_AGE_GROUP_STARTS = np.array([0, 18, 40, 60, 80])
+AGGREGATE, PERSON = "aggregat", "person"
+DX_DIAGNOSE = {"T1": "diabetes", "T2": "diabetes", "KOL": "KOL", "astma": "astma", "AF": "atrieflimren",
+               "HF": "hjertesvigt"}
+DIAGNOSES = ("diabetes", "KOL", "astma", "atrieflimren", "hjertesvigt")
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,83 @@ class MockTable:
     declaration: str
     frame: pd.DataFrame
     indexes: tuple[tuple[str, ...], ...] = ()
+    level: str = AGGREGATE  # chart SQL may read aggregate tables only, never the person-level cohort
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One generated national figure next to the published figure (or estimate) it imitates."""
+
+    table: str
+    topic: str
+    measure: str
+    generated: float
+    anchor: float
+    unit: str
+    source: str
+
+    @property
+    def deviation(self) -> float:
+        return self.generated / self.anchor - 1 if self.anchor else float("nan")
+
+
+@dataclass(frozen=True)
+class MockData:
+    tables: list[MockTable]
+    comparisons: list[Comparison]
+    scale: float
+    seed: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A quality indicator as a rule on the person-years: who counts, and who meets it."""
+
+    dx: str
+    denominator: tuple | None  # (column, op, value) on top of having the diagnosis, or None
+    numerator: tuple  # (column, op, value); op "notnull" ignores value
+
+
+INDICATORS = {
+    "hba1c_maalt": Indicator("T2", None, ("hba1c", "notnull", None)),
+    "hba1c_53": Indicator("T2", ("hba1c", "notnull", None), ("hba1c", "<=", 53)),
+    "hba1c_75": Indicator("T2", ("hba1c", "notnull", None), ("hba1c", ">=", 75)),
+    "bt_maalt": Indicator("T2", None, ("systolisk", "notnull", None)),
+    "bt_130": Indicator("T2", ("systolisk", "notnull", None), ("systolisk", "<", 130)),
+    "ldl_25": Indicator("T2", ("ldl", "notnull", None), ("ldl", "<", 2.5)),
+    "uacr_2aar": Indicator("T2", None, ("u_albumin_2aar", "=", 1)),
+    "egfr_maalt": Indicator("T2", None, ("egfr", "notnull", None)),
+    "fod_2aar": Indicator("T2", None, ("fodundersoegelse_2aar", "=", 1)),
+    "oeje_2aar": Indicator("T2", None, ("oejenundersoegelse_2aar", "=", 1)),
+    "fev1_maalt": Indicator("KOL", None, ("fev1_pct", "notnull", None)),
+    "mrc_maalt": Indicator("KOL", None, ("mrc", "notnull", None)),
+    "ryg_maalt": Indicator("KOL", None, ("ryger", "notnull", None)),
+    "bmi_maalt": Indicator("KOL", None, ("bmi", "notnull", None)),
+    "ryger": Indicator("KOL", ("ryger", "notnull", None), ("ryger", "=", 1)),
+    "chads_maalt": Indicator("AF", None, ("cha2ds2_vasc", "notnull", None)),
+    "ak_indiceret": Indicator("AF", ("ak_indiceret", "=", 1), ("ak_behandling", "=", 1)),
+    "nyha_maalt": Indicator("HF", None, ("nyha", "notnull", None)),
+    "ace_arb": Indicator("HF", ("nedsat_ef", "=", 1), ("ace_arb_arni", "=", 1)),
+    "betablokker": Indicator("HF", ("nedsat_ef", "=", 1), ("betablokker", "=", 1)),
+    "mra": Indicator("HF", ("nedsat_ef", "=", 1), ("mra", "=", 1)),
+    "sglt2i": Indicator("HF", ("nedsat_ef", "=", 1), ("sglt2i", "=", 1)),
+    "astmakontrol": Indicator("astma", None, ("astmakontrol", "=", 1)),
+    "lungefunktion": Indicator("astma", None, ("lungefunktion", "=", 1)),
+    "ics": Indicator("astma", None, ("ics", "=", 1)),
+}
+
+
+def _holds(frame: pd.DataFrame, rule: tuple) -> np.ndarray:
+    column, op, value = rule
+    values = frame[column]
+    if op == "notnull":
+        return values.notna().to_numpy()
+    compare = {"=": values.eq, "<": values.lt, "<=": values.le, ">=": values.ge}[op]
+    return compare(value).fillna(False).to_numpy()
+
+
+# --- inputs -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -47,13 +132,13 @@ class Inputs:
 
 def read_inputs(folder: Path) -> Inputs:
     def csv(name: str) -> pd.DataFrame:
-        return pd.read_csv(folder / name, dtype={"ydelseskode": str, "icpc": str}, keep_default_na=False,
-                           na_values=[""])
+        return pd.read_csv(folder / name, dtype={"ydelseskode": str, "icpc": str, "kode": str},
+                           keep_default_na=False, na_values=[""])
 
     return Inputs(
         settings=yaml.safe_load((folder / "generator.yaml").read_text(encoding="utf-8")),
         regions=csv("regioner.csv"),
-        kommuner=csv("kommuner.csv"),
+        kommuner=csv("kommuner.csv").sort_values("kode").reset_index(drop=True),
         ages=csv("aldersfordeling.csv"),
         diagnoses=csv("diagnoser.csv"),
         regional_factors=csv("regionale_faktorer.csv"),
@@ -65,181 +150,723 @@ def read_inputs(folder: Path) -> Inputs:
     )
 
 
-def generate(folder: Path) -> list[MockTable]:
-    """All mock tables, generated from the inputs in `folder`."""
+def _age_starts(ages: pd.DataFrame) -> np.ndarray:
+    return np.array([int(label.rstrip("+").split("-")[0]) for label in ages["aldersgruppe"]])
+
+
+def coarse_age_group(age: np.ndarray) -> np.ndarray:
+    return np.clip(np.searchsorted(_AGE_GROUP_STARTS, age, side="right") - 1, 0, len(AGE_GROUPS) - 1)
+
+
+# --- the generator ------------------------------------------------------------------------------
+
+
+def generate(folder: Path, *, scale: float = 1.0, cohort_tables: bool = False,
+             progress: Callable[[str], None] = lambda _m: None) -> MockData:
+    """All mock tables, generated from the inputs in `folder`.
+
+    `scale` shrinks population and cohort alike (0.1 = a tenth of Denmark; shares and rates stay),
+    for quick builds; `cohort_tables` adds the person-level cohort as tables of its own.
+    """
+    if not 0 < scale <= 1:
+        raise ValueError("scale skal være over 0 og højst 1")
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[name] = round(now - clock, 3)
+        clock = now
+
     inputs = read_inputs(folder)
     rng = np.random.default_rng(inputs.settings["seed"])
-    population = _population(inputs, rng)
-    patients = _patients(inputs, population, rng)
-    return [
-        MockTable(
-            "befolkning",
-            "Befolkning",
-            "Befolkningen pr. 1. januar efter år, region, kommune, køn og aldersgruppe. Regionernes tal for "
-            "2024 er offentliggjorte (DST FOLK1A); kommunernes størrelse, alders- og kønsfordeling og "
-            "udviklingen over årene er skøn (mockdata/kommuner.csv, aldersfordeling.csv, generator.yaml).",
-            population,
-            (("aar", "region"), ("aar", "kommune")),
-        ),
-        MockTable(
-            "ap_patienter",
-            "Patienter i almen praksis med de fem diagnoser",
-            "Antal patienter med en aktiv diagnose (ICPC) i almen praksis efter år, region, kommune, køn, "
-            "aldersgruppe og diagnose. Landstal pr. diagnose følger offentliggjorte tal eller skøn "
-            "(mockdata/diagnoser.csv); regional variation er skøn (regionale_faktorer.csv); fordelingen på "
-            "kommuner følger befolkningen med tilfældig variation. En patient kan have flere diagnoser.",
-            patients,
-            (("aar", "diagnose", "region"), ("aar", "diagnose", "kommune")),
-        ),
-        MockTable(
-            "kvalitetsindikatorer",
-            "Kvalitetsindikatorer fra indberettede patientværdier",
-            "Antal patienter der opfylder en indikator (opfyldt) ud af patienterne i indikatorens nævner "
-            "(patienter) efter år, region, kommune og diagnose. National målopfyldelse 2024 er skøn eller "
-            "offentliggjort (mockdata/indikatorer.csv); kommunal variation og udvikling over tid er skøn.",
-            _indicators(inputs, patients, rng),
-            (("aar", "indikator", "region"),),
-        ),
-        MockTable(
-            "ap_aktivitet",
-            "Aktivitet i almen praksis (SSR) for patienter med de fem diagnoser",
-            "Kontakter efter ydelse og honorarer i kroner pr. år, region, diagnose og aldersgruppe, for "
-            "patienterne i ap_patienter. Kontakter pr. patient, ydelsesmix og takster er skøn eller "
-            "offentliggjorte (mockdata/aktivitet.csv, honorarer.csv); patienter på kronikerhonorar "
-            "(type 2-diabetes og KOL) har kontakter, men deres ydelseshonorar indgår i det årlige "
-            "kronikerhonorar (kronikerhonorar.csv).",
-            _activity(inputs, patients, rng),
-            (("aar", "diagnose"),),
-        ),
-        MockTable(
-            "forloeb",
-            "Forløb fra almen praksis til speciallæge og sygehus",
-            "Nye patienter med diagnosen i almen praksis pr. år, region, køn og aldersgruppe, og hvor mange "
-            "af dem der har kontakt med speciallægepraksis eller sygehus inden for 90 dage. Antal nye "
-            "pr. år er offentliggjort eller skøn, andelene er skøn (mockdata/forloeb.csv).",
-            _pathways(inputs, population, rng),
-            (("aar", "diagnose"),),
-        ),
-    ]
+    progress("Befolkning 2019-2025 efter kommune, køn og 5-års aldersgruppe")
+    population = _population(inputs, rng, scale)
+    lap("befolkning")
+    progress("Kohorte: patienter, praksis, dødsfald og nye patienter")
+    cohort_inputs = _cohort_inputs(inputs, population, scale)
+    cohort = simulate(cohort_inputs, rng)
+    lap("kohorte")
+    progress(f"Kohorte: {danish_int(len(cohort.persons))} personer, {danish_int(len(cohort.years))} personår")
+    progress("Aggregerede tabeller som på eSundhed")
+    context = _Context(inputs, cohort_inputs, population, cohort)
+    tables = _aggregate_tables(context, rng)
+    lap("aggregater")
+    if cohort_tables:
+        progress("Kohorten som persontabeller")
+        tables += _person_tables(context)
+        lap("persontabeller")
+    comparisons = _comparisons(context, tables)
+    lap("sammenligninger")
+    return MockData(tables=tables, comparisons=comparisons, scale=scale, seed=int(inputs.settings["seed"]),
+                    seconds=seconds)
 
 
-def _population(inputs: Inputs, rng: np.random.Generator) -> pd.DataFrame:
+def danish_int(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _population(inputs: Inputs, rng: np.random.Generator, scale: float) -> pd.DataFrame:
     settings, ages = inputs.settings, inputs.ages
-    kommuner = inputs.kommuner.sort_values("kode").reset_index(drop=True)
+    kommuner = inputs.kommuner
     age_share = ages["andel_befolkning"].to_numpy()
+    age_share = age_share / age_share.sum()
     noise = rng.lognormal(0.0, settings["kommune_age_noise_sd"], size=(len(kommuner), len(age_share)))
     shares = age_share * noise
     shares /= shares.sum(axis=1, keepdims=True)
     women = ages["andel_kvinder"].to_numpy()
-    rows = []
+    frames = []
     for year in settings["years"]:
         growth = (1 + settings["population_growth_per_year"]) ** (year - settings["reference_year"])
-        for k, kommune in kommuner.iterrows():
-            total = kommune["befolkning_estimat"] * growth
-            for a, age in enumerate(AGE_GROUPS):
-                for sex, share in (("Kvinder", women[a]), ("Mænd", 1 - women[a])):
-                    rows.append((year, kommune["region"], kommune["kommune"], sex, age,
-                                 int(round(total * shares[k, a] * share))))
-    return pd.DataFrame(rows, columns=["aar", "region", "kommune", "koen", "aldersgruppe", "befolkning"])
+        totals = kommuner["befolkning_estimat"].to_numpy()[:, None] * growth * scale * shares
+        for koen, share in enumerate((women, 1 - women)):
+            counts = np.round(totals * share).astype(np.int64)
+            k, a = np.meshgrid(np.arange(len(kommuner)), np.arange(len(age_share)), indexing="ij")
+            frames.append(pd.DataFrame({
+                "aar": year, "kommune_nr": k.ravel(), "koen_nr": koen, "age5": a.ravel(), "befolkning": counts.ravel(),
+            }))
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.sort_values(["aar", "kommune_nr", "koen_nr", "age5"], kind="stable").reset_index(drop=True)
+    return frame
 
 
-def _patients(inputs: Inputs, population: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    settings = inputs.settings
-    reference = settings["reference_year"]
-    national = population.groupby(["aar", "koen", "aldersgruppe"])["befolkning"].transform("sum")
+def _cohort_inputs(inputs: Inputs, population: pd.DataFrame, scale: float) -> CohortInputs:
+    ref = inputs.settings["reference_year"]
+    pop_ref = population[population["aar"] == ref].rename(
+        columns={"kommune_nr": "kommune", "koen_nr": "koen", "befolkning": "n"})[["kommune", "koen", "age5", "n"]]
+    regions = list(inputs.regions["region"])
+    kommune_region = np.array([regions.index(r) for r in inputs.kommuner["region"]])
+    diagnoses = inputs.diagnoses.set_index("kode").loc[list(DX_CODES)].reset_index()
     factors = inputs.regional_factors.set_index(["region", "diagnose"])["faktor"]
-    kommune_names = sorted(population["kommune"].unique())
+    region_factor = np.array([[factors[(r, DX_DIAGNOSE[d])] for d in DX_CODES] for r in regions])
+    fees = inputs.fees.set_index("ydelse")["honorar_kr"].astype(float)
+    return CohortInputs(
+        settings=inputs.settings,
+        population=pop_ref.reset_index(drop=True),
+        age_starts=_age_starts(inputs.ages),
+        mortality=inputs.ages["doede_pr_1000"].to_numpy(dtype=float),
+        nursing_home_share=inputs.ages["andel_plejehjem"].to_numpy(dtype=float),
+        kommune_region=kommune_region,
+        diagnoses=diagnoses,
+        region_factor=region_factor,
+        activity=inputs.activity.set_index("diagnose"),
+        fees=fees,
+        uptake=inputs.chronic_uptake.set_index("aar")["andel_tilmeldt"],
+        indicators=inputs.indicators.set_index("kode"),
+        pathways=inputs.pathways.set_index("diagnose"),
+        scale=scale,
+    )
+
+
+class _Context:
+    """The generated data plus the labels that turn codes into Danish names."""
+
+    def __init__(self, inputs: Inputs, cohort_inputs: CohortInputs, population: pd.DataFrame, cohort):
+        self.inputs = inputs
+        self.cohort_inputs = cohort_inputs
+        self.population = population
+        self.cohort = cohort
+        self.scale = cohort_inputs.scale
+        self.kommune_names = inputs.kommuner["kommune"].to_numpy()
+        self.kommune_codes = inputs.kommuner["kode"].to_numpy()
+        self.regions = inputs.regions["region"].to_numpy()
+        self.kommune_region = cohort_inputs.kommune_region
+        self.age5_labels = inputs.ages["aldersgruppe"].to_numpy()
+        persons = cohort.persons
+        py = cohort.years
+        row = py["person_row"].to_numpy()
+        self.py_kommune = persons["kommune"].to_numpy()[row]
+        self.py_region = self.kommune_region[self.py_kommune]
+        self.py_koen = persons["koen"].to_numpy()[row]
+        self.py_praksis = persons["praksis"].to_numpy()[row]
+        self.py_agegroup = coarse_age_group(py["alder"].to_numpy())
+        self.py_age5 = age_group_index(py["alder"].to_numpy(), cohort_inputs.age_starts)
+        self._pairs = None
+
+    def pairs(self) -> pd.DataFrame:
+        """One row per person-year and active diagnosis (a patient with two diagnoses counts in both)."""
+        if self._pairs is None:
+            py = self.cohort.years
+            mask = py["dx_maske"].to_numpy().astype(int)
+            new = py["nye_maske"].to_numpy().astype(int)
+            frames = []
+            for i in range(len(DX_CODES)):
+                rows = np.flatnonzero(mask & (1 << i))
+                frames.append(pd.DataFrame({
+                    "py": rows, "dx": np.int8(i), "ny": ((new[rows] >> i) & 1).astype(np.int8),
+                }))
+            self._pairs = pd.concat(frames, ignore_index=True)
+        return self._pairs
+
+
+# --- aggregate tables ---------------------------------------------------------------------------
+
+_SYNTHETIC = ("Alle tal er syntetiske: de er dannet af en tilfældig, men reproducerbar kohorte "
+              "(katalog/cohort.py, frø og parametre i mockdata/), ikke af rigtige patienter. ")
+
+
+def _aggregate_tables(c: _Context, rng: np.random.Generator) -> list[MockTable]:
+    return [
+        _befolkning(c),
+        _ap_patienter(c),
+        _ap_forekomst(c),
+        _kvalitetsindikatorer(c),
+        _praksis_indikatorer(c),
+        _ap_aktivitet(c),
+        _sygehus_aktivitet(c),
+        _forloeb(c),
+        _forloeb_tid(c),
+        _plejehjemsbeboere(c, rng),
+        _praksis(c),
+    ]
+
+
+def _sum_by(keys: dict[str, np.ndarray], values: dict[str, np.ndarray], count: str | None = None) -> pd.DataFrame:
+    """Sum `values` over every combination of the integer `keys` that occurs (np.bincount on one
+    combined key: many times faster than a pandas groupby over millions of person-years)."""
+    arrays = [np.asarray(k, dtype=np.int64) for k in keys.values()]
+    dims = tuple(int(a.max()) + 1 if len(a) else 1 for a in arrays)
+    flat = np.ravel_multi_index(arrays, dims) if arrays else np.zeros(len(next(iter(values.values()))), np.int64)
+    size = int(np.prod(dims))
+    seen = np.bincount(flat, minlength=size)
+    cells = np.flatnonzero(seen)
+    out = dict(zip(keys, (c.astype(np.int64) for c in np.unravel_index(cells, dims)), strict=True))
+    if count:
+        out[count] = seen[cells].astype(np.int64)
+    for name, value in values.items():
+        out[name] = np.round(np.bincount(flat, weights=value, minlength=size)[cells]).astype(np.int64)
+    return pd.DataFrame(out)
+
+
+def _labelled(c: _Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace code columns (kommune_nr, region_nr, koen_nr, agegroup, dx) by Danish labels."""
+    out = frame.copy()
+    if "kommune_nr" in out:
+        out.insert(out.columns.get_loc("kommune_nr"), "region", c.regions[c.kommune_region[out["kommune_nr"]]])
+        out.insert(out.columns.get_loc("kommune_nr"), "kommune", c.kommune_names[out["kommune_nr"]])
+        out = out.drop(columns="kommune_nr")
+    if "region_nr" in out:
+        out.insert(out.columns.get_loc("region_nr"), "region", c.regions[out["region_nr"]])
+        out = out.drop(columns="region_nr")
+    if "koen_nr" in out:
+        out.insert(out.columns.get_loc("koen_nr"), "koen", np.array(SEXES)[out["koen_nr"]])
+        out = out.drop(columns="koen_nr")
+    if "agegroup" in out:
+        out.insert(out.columns.get_loc("agegroup"), "aldersgruppe", np.array(AGE_GROUPS)[out["agegroup"]])
+        out = out.drop(columns="agegroup")
+    if "diag" in out:
+        out.insert(out.columns.get_loc("diag"), "diagnose", np.array(DIAGNOSES)[out["diag"]])
+        out = out.drop(columns="diag")
+    for column in ("plejehjem", "kronikerhonorar"):
+        if column in out and out[column].dtype.kind in "iu":
+            out[column] = np.where(out[column] == 1, "Ja", "Nej")
+    if "dx" in out:
+        codes = np.array(DX_CODES)[out["dx"]]
+        out.insert(out.columns.get_loc("dx"), "diagnose", [DX_DIAGNOSE[d] for d in codes])
+        icpc = c.cohort_inputs.diagnoses.set_index("kode")["icpc"]
+        out.insert(out.columns.get_loc("dx"), "icpc", icpc.loc[codes].to_numpy())
+        out = out.drop(columns="dx")
+    return out.reset_index(drop=True)
+
+
+def _befolkning(c: _Context) -> MockTable:
+    pop = c.population
+    frame = pd.DataFrame({
+        "aar": pop["aar"],
+        "kommune_nr": pop["kommune_nr"],
+        "koen_nr": pop["koen_nr"],
+        "aldersgruppe5": c.age5_labels[pop["age5"]],
+        "agegroup": coarse_age_group(c.cohort_inputs.age_starts[pop["age5"]]),
+        "befolkning": pop["befolkning"],
+    })
+    return MockTable(
+        "befolkning", "Befolkning",
+        "Befolkningen pr. 1. januar efter år, region, kommune, køn og 5-års aldersgruppe (og den grovere "
+        "aldersgruppe, som de øvrige tabeller bruger). Regionernes tal for 2024 er offentliggjorte (DST FOLK1A); "
+        "kommunernes størrelse, alders- og kønsfordeling og udviklingen over årene er skøn "
+        "(mockdata/kommuner.csv, aldersfordeling.csv, generator.yaml). " + _SYNTHETIC,
+        _labelled(c, frame), (("aar", "region"), ("aar", "kommune")))
+
+
+def _ap_patienter(c: _Context) -> MockTable:
+    pairs = c.pairs()
+    py = c.cohort.years
+    rows = pairs["py"].to_numpy()
+    grouped = _sum_by(
+        {"aar": py["aar"].to_numpy()[rows], "kommune_nr": c.py_kommune[rows], "koen_nr": c.py_koen[rows],
+         "agegroup": c.py_agegroup[rows], "dx": pairs["dx"].to_numpy()},
+        {"nye_patienter": pairs["ny"].to_numpy(), "doede": py["doed"].to_numpy()[rows],
+         "plejehjemsbeboere": py["plejehjem"].to_numpy()[rows]}, count="patienter")
+    grouped = grouped[["aar", "kommune_nr", "koen_nr", "agegroup", "dx", "patienter", "nye_patienter", "doede",
+                       "plejehjemsbeboere"]]
+    return MockTable(
+        "ap_patienter", "Patienter i almen praksis med de fem diagnoser",
+        "Patienter med en aktiv diagnose (ICPC) i almen praksis i året, efter år, region, kommune, køn, "
+        "aldersgruppe og diagnose (diabetes deles i type 1, T89, og type 2, T90); nye patienter fik diagnosen i "
+        "året, døde døde i året, plejehjemsbeboere boede på plejehjem. En patient med flere af de fem diagnoser "
+        "tælles under hver. Tabellen er talt op fra kohorten. Landstal pr. diagnose i 2024 er offentliggjorte tal "
+        "eller skøn (mockdata/diagnoser.csv); regional variation (regionale_faktorer.csv), kommunal variation, "
+        "køns- og aldersprofiler, nye patienter og dødelighed er skøn. " + _SYNTHETIC,
+        _labelled(c, grouped), (("aar", "diagnose", "region"), ("aar", "diagnose", "kommune")))
+
+
+def _ap_forekomst(c: _Context) -> MockTable:
+    """Counts, rates per 1,000 and age-standardised rates per year, area and diagnosis, like eSundhed."""
+    pairs = c.pairs()
+    py = c.cohort.years
+    rows = pairs["py"].to_numpy()
+    diag = np.array([DIAGNOSES.index(DX_DIAGNOSE[DX_CODES[i]]) for i in range(len(DX_CODES))])[pairs["dx"]]
+    # Type 1 and type 2 never meet in one person, so diabetes counts each patient once.
+    counts = _sum_by({"aar": py["aar"].to_numpy()[rows], "kommune_nr": c.py_kommune[rows], "age5": c.py_age5[rows],
+                      "diag": diag}, {}, count="patienter")
+    pop = c.population.groupby(["aar", "kommune_nr", "age5"], as_index=False)["befolkning"].sum()
+    ref = c.inputs.settings["reference_year"]
+    standard = pop[pop["aar"] == ref].groupby("age5")["befolkning"].sum()
+    standard = standard / standard.sum()
+    full = pop.merge(pd.DataFrame({"diag": range(len(DIAGNOSES))}), how="cross").merge(
+        counts, on=["aar", "kommune_nr", "age5", "diag"], how="left").fillna({"patienter": 0})
+    full["region_nr"] = c.kommune_region[full["kommune_nr"]]
+    out = []
+    for level, keys in (("Hele landet", []), ("Region", ["region_nr"]), ("Kommune", ["kommune_nr"])):
+        by = ["aar", *keys, "diag", "age5"]
+        cells = full.groupby(by, as_index=False)[["patienter", "befolkning"]].sum()
+        cells["std"] = cells["patienter"] / cells["befolkning"].where(cells["befolkning"] > 0) * standard.loc[
+            cells["age5"]].to_numpy()
+        summary = cells.groupby(["aar", *keys, "diag"], as_index=False).agg(
+            patienter=("patienter", "sum"), befolkning=("befolkning", "sum"), std=("std", "sum"))
+        if level == "Hele landet":
+            area, region = "Hele landet", "Hele landet"
+        elif level == "Region":
+            area = region = c.regions[summary["region_nr"]]
+        else:
+            area = c.kommune_names[summary["kommune_nr"]]
+            region = c.regions[c.kommune_region[summary["kommune_nr"]]]
+        out.append(pd.DataFrame({
+            "aar": summary["aar"], "niveau": level, "region": region, "omraade": area,
+            "diagnose": np.array(DIAGNOSES)[summary["diag"]],
+            "patienter": summary["patienter"].astype(np.int64), "befolkning": summary["befolkning"].astype(np.int64),
+            "pr_1000": np.round(1000 * summary["patienter"] / summary["befolkning"], 2),
+            "pr_1000_aldersstd": np.round(1000 * summary["std"], 2),
+        }))
+    frame = pd.concat(out, ignore_index=True)
+    return MockTable(
+        "ap_forekomst", "Forekomst: antal, rate pr. 1.000 og aldersstandardiseret rate",
+        "Patienter med diagnosen i almen praksis pr. år for hele landet, hver region og hver kommune, med "
+        "befolkningen, raten pr. 1.000 indbyggere og den aldersstandardiserede rate pr. 1.000 (direkte "
+        f"standardisering på 5-års aldersgrupper med hele landets befolkning i {ref} som standard), som eSundhed "
+        "viser det. Diabetes tæller type 1 og type 2 sammen, hver patient én gang. Talt op fra kohorten og "
+        "befolkningstabellen, så de samme offentliggjorte tal og skøn ligger bag som i ap_patienter og "
+        "befolkning. " + _SYNTHETIC,
+        frame, (("aar", "niveau", "diagnose"), ("omraade", "diagnose")))
+
+
+def _indicator_rows(c: _Context, by: dict[str, np.ndarray]) -> pd.DataFrame:
+    py = c.cohort.years
+    mask = py["dx_maske"].to_numpy().astype(int)
+    ind = c.inputs.indicators.set_index("kode")
     frames = []
-    for _, dx in inputs.diagnoses.iterrows():
-        diagnosis = dx["diagnose"]
-        kommune_noise = dict(zip(kommune_names, rng.lognormal(
-            0.0, settings["kommune_prevalence_noise_sd"], size=len(kommune_names)), strict=True))
-        total = dx["patienter_2024"] * (1 + dx["aarlig_udvikling"]) ** (population["aar"] - reference)
-        age_share = population["aldersgruppe"].map({a: dx[c] for a, c in _AGE_COLUMNS.items()})
-        sex_share = np.where(population["koen"] == "Mænd", dx["andel_maend"], 1 - dx["andel_maend"])
-        # Patients in a national (year, sex, age) cell, spread over kommuner by population share,
-        # tilted by region and kommune.
-        tilt = population["region"].map(lambda r, d=diagnosis: factors[(r, d)]) * population["kommune"].map(
-            kommune_noise)
-        expected = total * age_share * sex_share * population["befolkning"] / national * tilt
-        expected = np.minimum(expected.to_numpy(), population["befolkning"].to_numpy() * 0.6)
-        frame = population[["aar", "region", "kommune", "koen", "aldersgruppe"]].copy()
-        frame["diagnose"] = diagnosis
-        frame["icpc"] = dx["icpc"]
-        frame["patienter"] = rng.poisson(expected)
-        frames.append(frame)
+    for code, rule in INDICATORS.items():
+        has = (mask & (1 << DX_CODES.index(rule.dx))) != 0
+        denominator = has & (_holds(py, rule.denominator) if rule.denominator else True)
+        numerator = denominator & _holds(py, rule.numerator)
+        rows = np.flatnonzero(denominator)
+        grouped = _sum_by({"aar": py["aar"].to_numpy()[rows], **{k: v[rows] for k, v in by.items()}},
+                          {"opfyldt": numerator[rows].astype(float)}, count="patienter")
+        grouped = grouped[["aar", *by, "opfyldt", "patienter"]]
+        grouped.insert(1 + len(by), "diagnose", ind.loc[code, "diagnose"])
+        grouped.insert(2 + len(by), "indikator", ind.loc[code, "indikator"])
+        standard = ind.loc[code, "standard_pct"]
+        grouped.insert(3 + len(by), "standard_pct", float(standard) if pd.notna(standard) else np.nan)
+        frames.append(grouped)
     return pd.concat(frames, ignore_index=True)
 
 
-def _indicators(inputs: Inputs, patients: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    settings = inputs.settings
-    by_kommune = patients.groupby(["aar", "region", "kommune", "diagnose"], as_index=False)["patienter"].sum()
-    kommuner = sorted(by_kommune["kommune"].unique())
-    rows = []
-    for _, ind in inputs.indicators.iterrows():
-        cells = by_kommune[by_kommune["diagnose"] == ind["diagnose"]]
-        effect = dict(zip(kommuner, rng.normal(0, settings["kommune_indicator_noise_sd"], len(kommuner)),
-                          strict=True))
-        base = ind["maalopfyldelse_2024"]
-        for cell in cells.itertuples(index=False):
-            denominator = int(rng.binomial(cell.patienter, ind["andel_af_patienter"]))
-            trend = settings["indicator_trend_per_year"] * (cell.aar - settings["reference_year"])
-            # Indicators where a low share is good (HbA1c >= 75) improve by falling.
-            direction = -1 if base < 0.2 else 1
-            p = float(np.clip(base + direction * trend + effect[cell.kommune] * min(base, 1 - base) * 2,
-                              0.005, 0.995))
-            rows.append((cell.aar, cell.region, cell.kommune, ind["diagnose"], ind["indikator"],
-                         ind["standard_pct"] if pd.notna(ind["standard_pct"]) else None,
-                         int(rng.binomial(denominator, p)), denominator))
-    return pd.DataFrame(rows, columns=["aar", "region", "kommune", "diagnose", "indikator", "standard_pct",
-                                       "opfyldt", "patienter"])
+def _kvalitetsindikatorer(c: _Context) -> MockTable:
+    frame = _indicator_rows(c, {"kommune_nr": c.py_kommune})
+    return MockTable(
+        "kvalitetsindikatorer", "Kvalitetsindikatorer fra indberettede patientværdier",
+        "Patienter der opfylder en indikator (opfyldt) ud af patienterne i indikatorens nævner (patienter) "
+        "efter år, region, kommune og diagnose, talt op fra de syntetiske patientværdier (HbA1c, blodtryk, LDL, "
+        "eGFR, FEV1, MRC, rygestatus, BMI, CHA2DS2-VASc, NYHA, medicin ...). Målopfyldelsen i 2024 er "
+        "kalibreret til offentliggjorte tal eller skøn (mockdata/indikatorer.csv); variation mellem praksis og "
+        "klynger og udviklingen over tid er skøn (generator.yaml). Standarden er RKKP's/DSAM's, hvor der er "
+        "en. " + _SYNTHETIC,
+        _labelled(c, frame), (("aar", "indikator", "region"), ("aar", "diagnose", "kommune")))
 
 
-def _activity(inputs: Inputs, patients: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    cells = patients.groupby(["aar", "region", "diagnose", "aldersgruppe"], as_index=False)["patienter"].sum()
-    activity = inputs.activity.set_index("diagnose")
-    fee = inputs.fees.set_index("ydelse")["honorar_kr"]
-    uptake = inputs.chronic_uptake.set_index("aar")["andel_tilmeldt"]
-    age_factor = dict(zip(AGE_GROUPS, (0.7, 0.8, 0.95, 1.1, 1.3), strict=True))  # estimat: flere kontakter med alderen
-    services = ("konsultation", "telefon", "email", "video")
-    rows = []
-    for cell in cells.itertuples(index=False):
-        a = activity.loc[cell.diagnose]
-        n = int(cell.patienter)
-        enrolled = int(rng.binomial(n, uptake[cell.aar])) if cell.diagnose in CHRONIC_FEE_DIAGNOSES else 0
-        contacts = {s: int(rng.poisson(n * a["kontakter_pr_patient"] * a[f"andel_{s}"] *
-                                       age_factor[cell.aldersgruppe])) for s in services}
-        contacts["aarskontrol"] = int(rng.binomial(n, min(a["aarskontrol_pr_patient"], 1.0)))
-        home_rate = a["sygebesoeg_pr_patient"] * (3 if cell.aldersgruppe == "80+" else 1)
-        contacts["sygebesoeg"] = int(rng.poisson(n * home_rate))
-        billed_share = 1 - enrolled / n if n else 1.0
-        # Enrolled patients' contacts are still coded but paid through the annual fee (sygebesøg is not).
-        service_fees = sum(contacts[s] * fee[s] * billed_share for s in (*services, "aarskontrol"))
-        service_fees += contacts["sygebesoeg"] * fee["sygebesoeg"]
-        rows.append((cell.aar, cell.region, cell.diagnose, cell.aldersgruppe, n, enrolled,
-                     *(contacts[s] for s in (*services, "aarskontrol", "sygebesoeg")),
-                     int(round(service_fees)), int(enrolled * a["kronikerhonorar_kr"])))
-    return pd.DataFrame(rows, columns=[
-        "aar", "region", "diagnose", "aldersgruppe", "patienter", "patienter_kronikerhonorar",
-        "konsultation", "telefon", "email", "video", "aarskontrol", "sygebesoeg",
-        "honorar_ydelser_kr", "honorar_kronikerhonorar_kr"])
+def _praksis_indikatorer(c: _Context) -> MockTable:
+    practices = c.cohort.practices
+    frame = _indicator_rows(c, {"praksis": c.py_praksis})
+    frame.insert(1, "region", c.regions[practices["region"].to_numpy()[frame["praksis"]]])
+    frame.insert(2, "klynge", _cluster_names(c)[frame["praksis"]])
+    frame.insert(3, "ydernummer", practices["ydernummer"].to_numpy()[frame["praksis"]])
+    frame = frame.drop(columns="praksis")
+    return MockTable(
+        "praksis_indikatorer", "Kvalitetsindikatorer pr. praksis og kvalitetsklynge (som i ordiprax+)",
+        "De samme indikatorer som kvalitetsindikatorer, men pr. praksis (syntetisk ydernummer) og "
+        "kvalitetsklynge, så en praksis kan sammenlignes med sin klynge, som i ordiprax+ på det lukkede eSundhed. "
+        "Ca. 1.700 praksis (skøn ud fra 1.980 i 2014, SDS) i klynger på ca. 12 (skøn); forskellene mellem "
+        "praksis er skøn (praksis-SD 8-12 point, generator.yaml). " + _SYNTHETIC,
+        frame, (("aar", "indikator", "klynge"), ("ydernummer",)))
 
 
-def _pathways(inputs: Inputs, population: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    shares = population.groupby(["aar", "region", "koen", "aldersgruppe"], as_index=False)["befolkning"].sum()
-    rows = []
-    for _, dx in inputs.diagnoses.iterrows():
-        path = inputs.pathways.set_index("diagnose").loc[dx["diagnose"]]
-        for year, cells in shares.groupby("aar"):
-            age_share = cells["aldersgruppe"].map({a: dx[c] for a, c in _AGE_COLUMNS.items()})
-            sex_share = np.where(cells["koen"] == "Mænd", dx["andel_maend"], 1 - dx["andel_maend"])
-            national = cells.groupby(["koen", "aldersgruppe"])["befolkning"].transform("sum")
-            expected = path["nye_pr_aar"] * age_share * sex_share * cells["befolkning"] / national
-            new = rng.poisson(expected.to_numpy())
-            specialist = rng.binomial(new, path["andel_speciallaege_90d"])
-            hospital = rng.binomial(new, path["andel_sygehus_90d"])
-            for cell, n, s, h in zip(cells.itertuples(index=False), new, specialist, hospital, strict=True):
-                rows.append((year, cell.region, cell.koen, cell.aldersgruppe, dx["diagnose"], int(n), int(s),
-                             int(h)))
-    return pd.DataFrame(rows, columns=["aar", "region", "koen", "aldersgruppe", "diagnose", "nye_patienter",
-                                       "speciallaege_90d", "sygehus_90d"])
+def _cluster_names(c: _Context) -> np.ndarray:
+    practices = c.cohort.practices
+    names = []
+    counters: dict[int, int] = {}
+    cluster_label: dict[int, str] = {}
+    for cluster, region in zip(practices["klynge"], practices["region"], strict=True):
+        if cluster not in cluster_label:
+            counters[region] = counters.get(region, 0) + 1
+            short = c.regions[region].removeprefix("Region ")
+            cluster_label[cluster] = f"Klynge {short} {counters[region]:02d}"
+        names.append(cluster_label[cluster])
+    return np.array(names)
+
+
+_CONTACTS = ("konsultation", "telefon", "email", "video", "aarskontrol", "sygebesoeg", "spirometri")
+
+
+def _ap_aktivitet(c: _Context) -> MockTable:
+    pairs = c.pairs()
+    py = c.cohort.years
+    rows = pairs["py"].to_numpy()
+    diag = np.array([DIAGNOSES.index(DX_DIAGNOSE[d]) for d in DX_CODES])[pairs["dx"]]
+    grouped = _sum_by(
+        {"aar": py["aar"].to_numpy()[rows], "region_nr": c.py_region[rows], "diag": diag,
+         "agegroup": c.py_agegroup[rows], "koen_nr": c.py_koen[rows], "plejehjem": py["plejehjem"].to_numpy()[rows],
+         "kronikerhonorar": py["kronikerhonorar"].to_numpy()[rows]},
+        {k: py[k].to_numpy()[rows].astype(float) for k in (*_CONTACTS, "honorar_kr", "kronikerhonorar_kr")},
+        count="patienter")
+    grouped = grouped.rename(columns={"honorar_kr": "honorar_ydelser_kr", "kronikerhonorar_kr":
+                                      "honorar_kronikerhonorar_kr"})
+    order = ["aar", "region_nr", "diag", "agegroup", "koen_nr", "plejehjem", "kronikerhonorar", "patienter",
+             *_CONTACTS, "honorar_ydelser_kr", "honorar_kronikerhonorar_kr"]
+    return MockTable(
+        "ap_aktivitet", "Aktivitet og honorarer i almen praksis (SSR) for patienter med de fem diagnoser",
+        "Patienter og deres kontakter i almen praksis efter ydelse (0101 konsultation, 0201 telefon, 0105 e-mail, "
+        "4436 video, 0120 årskontrol, sygebesøg, 7113 spirometri) og honorarer i kroner pr. år, region, diagnose, "
+        "aldersgruppe, køn, plejehjem ja/nej og kronikerhonorar ja/nej. Patienter på kronikerhonorar (type "
+        "2-diabetes og KOL) har deres kontakter registreret, men ydelseshonoraret indgår i det årlige "
+        "kronikerhonorar; sygebesøg og spirometri afregnes stadig. En patient med flere diagnoser tælles under "
+        "hver. Kontakter pr. patient, ydelsesmix, takster og tilslutning er skøn eller offentliggjorte "
+        "(mockdata/aktivitet.csv, honorarer.csv, kronikerhonorar.csv). " + _SYNTHETIC,
+        _labelled(c, grouped[order]), (("aar", "diagnose"),))
+
+
+def _sygehus_aktivitet(c: _Context) -> MockTable:
+    pairs = c.pairs()
+    py = c.cohort.years
+    rows = pairs["py"].to_numpy()
+    diag = np.array([DIAGNOSES.index(DX_DIAGNOSE[d]) for d in DX_CODES])[pairs["dx"]]
+    grouped = _sum_by(
+        {"aar": py["aar"].to_numpy()[rows], "region_nr": c.py_region[rows], "diag": diag,
+         "agegroup": c.py_agegroup[rows], "plejehjem": py["plejehjem"].to_numpy()[rows],
+         "kronikerhonorar": py["kronikerhonorar"].to_numpy()[rows]},
+        {k: py[k].to_numpy()[rows].astype(float) for k in ("indlaeggelser", "ambulante_besoeg",
+                                                            "speciallaege_besoeg")}, count="patienter")
+    grouped = grouped[["aar", "region_nr", "diag", "agegroup", "plejehjem", "kronikerhonorar", "patienter",
+                       "indlaeggelser", "ambulante_besoeg", "speciallaege_besoeg"]]
+    return MockTable(
+        "sygehus_aktivitet", "Indlæggelser, ambulante besøg og speciallægebesøg",
+        "Patienterne i almen praksis og deres somatiske indlæggelser og ambulante besøg (som i LPR) og besøg i "
+        "speciallægepraksis (som i SSR) pr. år, region, diagnose, aldersgruppe, plejehjem ja/nej og "
+        "kronikerhonorar ja/nej. Rater pr. patient er skøn (domain.md 6, mockdata/aktivitet.csv); at patienter "
+        "på kronikerhonorar har færre sygehusbesøg (ca. 5 mod 8, SDS 2020) er lagt ind som en faktor. "
+        + _SYNTHETIC,
+        _labelled(c, grouped), (("aar", "diagnose"),))
+
+
+def _pathway_frame(c: _Context) -> pd.DataFrame:
+    paths = c.cohort.pathways
+    persons = c.cohort.persons
+    row = paths["person_row"].to_numpy()
+    day = paths["diagnosedag"].to_numpy()
+    year = (EPOCH + day.astype("timedelta64[D]")).astype("datetime64[Y]").astype(int) + 1970
+    born = persons["foedselsaar"].to_numpy()[row]
+    diag = np.array([DIAGNOSES.index(DX_DIAGNOSE[d]) for d in DX_CODES])[paths["dx"]]
+    return pd.DataFrame({
+        "aar": year, "kommune_nr": persons["kommune"].to_numpy()[row], "koen_nr": persons["koen"].to_numpy()[row],
+        "agegroup": coarse_age_group(year - born), "diag": diag,
+        "spec": paths["dage_til_speciallaege"].to_numpy(), "hosp": paths["dage_til_sygehus"].to_numpy(),
+    })
+
+
+def _forloeb(c: _Context) -> MockTable:
+    f = _pathway_frame(c)
+    grouped = _sum_by(
+        {"aar": f["aar"].to_numpy(), "region_nr": c.kommune_region[f["kommune_nr"]], "koen_nr": f["koen_nr"].to_numpy(),
+         "agegroup": f["agegroup"].to_numpy(), "diag": f["diag"].to_numpy()},
+        {f"{kind}_{days}d": (f[col] <= days).to_numpy(dtype=float)
+         for kind, col in (("speciallaege", "spec"), ("sygehus", "hosp")) for days in (30, 90, 365)},
+        count="nye_patienter")
+    grouped = grouped[["aar", "region_nr", "koen_nr", "agegroup", "diag", "nye_patienter",
+                       *[c_ for c_ in grouped.columns if c_.endswith("d") and c_[-2].isdigit()]]]
+    last = c.inputs.settings["years"][-1]
+    return MockTable(
+        "forloeb", "Forløb fra almen praksis til speciallægepraksis og sygehus",
+        "Nye patienter med diagnosen i almen praksis pr. år, region, køn og aldersgruppe, og hvor mange af dem "
+        "der har første kontakt med speciallægepraksis eller sygehus inden for 30, 90 og 365 dage efter "
+        "diagnosedatoen. Talt op fra kohortens forløb, hvor hver ny diagnose har datoen for første kontakt. "
+        "Andele og ventetider er skøn (mockdata/forloeb.csv). Forløb er fulgt til 31.12." f"{last}, så nye "
+        f"patienter sidst i {last} har kortere opfølgning. " + _SYNTHETIC,
+        _labelled(c, grouped), (("aar", "diagnose"),))
+
+
+def _forloeb_tid(c: _Context) -> MockTable:
+    f = _pathway_frame(c)
+    frames = []
+    for kontakt, col in enumerate(("spec", "hosp")):
+        seen = f[f[col].notna()]
+        grouped = _sum_by({"aar": seen["aar"].to_numpy(), "region_nr": c.kommune_region[seen["kommune_nr"]],
+                           "diag": seen["diag"].to_numpy(),
+                           "uge": (seen[col].to_numpy() // 7).astype(np.int64).clip(max=52)}, {}, count="patienter")
+        grouped.insert(3, "kontakt", ("Speciallægepraksis", "Sygehus")[kontakt])
+        frames.append(grouped)
+    grouped = pd.concat(frames, ignore_index=True).sort_values(["aar", "region_nr", "diag", "kontakt", "uge"],
+                                                               kind="stable")
+    return MockTable(
+        "forloeb_tid", "Tid fra diagnose i almen praksis til første kontakt",
+        "Nye patienter efter antal uger fra diagnosen i almen praksis til første kontakt med speciallægepraksis "
+        "eller sygehus (uge 0 = samme uge), pr. år for diagnosen, region og diagnose. Summen over ugerne er "
+        "antallet med en kontakt inden for et år. Talt op fra kohortens forløb; ventetiderne er skøn "
+        "(mockdata/forloeb.csv). " + _SYNTHETIC,
+        _labelled(c, grouped), (("aar", "diagnose"),))
+
+
+def _plejehjemsbeboere(c: _Context, rng: np.random.Generator) -> MockTable:
+    pop = c.population
+    old = pop[c.cohort_inputs.age_starts[pop["age5"]] >= 65].reset_index(drop=True)
+    rate = nursing_home_rate(c.cohort_inputs, old["age5"].to_numpy(), old["koen_nr"].to_numpy() == 1)
+    frame = pd.DataFrame({
+        "aar": old["aar"], "kommune_nr": old["kommune_nr"], "koen_nr": old["koen_nr"],
+        "aldersgruppe5": c.age5_labels[old["age5"]],
+        "beboere": rng.poisson(old["befolkning"].to_numpy() * rate), "befolkning": old["befolkning"],
+    })
+    return MockTable(
+        "plejehjemsbeboere", "Plejehjemsbeboere på 65 år og derover",
+        "Borgere på 65 år og derover, der bor på plejehjem (plejebolig), og befolkningen i samme gruppe, pr. år, "
+        "region, kommune, køn og 5-års aldersgruppe. Omkring 41.000 beboere, 68 % kvinder (Kristeligt Dagblad "
+        "2016) og 14 % af de 80+ (Ældre Sagen 2024) er offentliggjorte; fordelingen på alder og kommuner er skøn "
+        "(mockdata/aldersfordeling.csv). Patienterne i kohorten bor på plejehjem med en højere sandsynlighed end "
+        "jævnaldrende (generator.yaml). " + _SYNTHETIC,
+        _labelled(c, frame), (("aar", "kommune"),))
+
+
+def _praksis(c: _Context) -> MockTable:
+    practices = c.cohort.practices
+    ref = c.inputs.settings["reference_year"]
+    py = c.cohort.years
+    in_ref = py["aar"].to_numpy() == ref
+    patients = np.bincount(c.py_praksis[in_ref], minlength=len(practices))
+    frame = pd.DataFrame({
+        "ydernummer": practices["ydernummer"], "klynge": _cluster_names(c),
+        "kommune_nr": practices["kommune"], "tilmeldte": practices["tilmeldte"],
+        "patienter_med_diagnoserne": patients,
+    })
+    frame = _labelled(c, frame)
+    return MockTable(
+        "praksis", "Lægepraksis (ydernumre) og kvalitetsklynger",
+        f"Syntetiske lægepraksis med ydernummer, kvalitetsklynge, kommune, tilmeldte patienter og patienter med "
+        f"mindst én af de fem diagnoser i {ref}. Ca. 1.700 ydernumre (skøn; 1.980 i 2014, SDS) med ca. 3.500 "
+        "tilmeldte pr. praksis (skøn) og klynger på ca. 12 praksis (skøn). Ydernumrene er tilfældige. " + _SYNTHETIC,
+        frame, (("klynge",),))
+
+
+# --- person-level tables -----------------------------------------------------------------------
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    out = np.datetime_as_string(EPOCH + np.where(days == NO_DATE, 0, days).astype("timedelta64[D]"))
+    return np.where(days == NO_DATE, None, out)
+
+
+def _person_tables(c: _Context) -> list[MockTable]:
+    cohort = c.cohort
+    persons = cohort.persons
+    practices = cohort.practices
+    person = pd.DataFrame({
+        "person_id": persons["person_id"], "koen": np.array(SEXES)[persons["koen"]],
+        "foedselsaar": persons["foedselsaar"], "region": c.regions[c.kommune_region[persons["kommune"]]],
+        "kommune": c.kommune_names[persons["kommune"]],
+        "ydernummer": practices["ydernummer"].to_numpy()[persons["praksis"]],
+        "plejehjem": persons["plejehjem"].astype(np.int8), "doedsdato": _dates(persons["doedsdag"].to_numpy()),
+    })
+    icpc = c.cohort_inputs.diagnoses.set_index("kode")["icpc"]
+    diag = cohort.diagnoses
+    codes = np.array(DX_CODES)[diag["dx"]]
+    diagnoses = pd.DataFrame({
+        "person_id": diag["person_id"], "diagnose": [DX_DIAGNOSE[d] for d in codes],
+        "icpc": icpc.loc[codes].to_numpy(), "diagnosedato": _dates(diag["diagnosedag"].to_numpy()),
+    })
+    py = cohort.years
+    mask = py["dx_maske"].to_numpy().astype(int)
+    years = pd.DataFrame({"person_id": persons["person_id"].to_numpy()[py["person_row"]], "aar": py["aar"],
+                          "alder": py["alder"]})
+    for i, column in enumerate(("type1_diabetes", "type2_diabetes", "kol", "astma", "atrieflimren", "hjertesvigt")):
+        years[column] = ((mask >> i) & 1).astype(np.int8)
+    for column in py.columns:
+        if column not in ("person_row", "aar", "alder", "dx_maske", "nye_maske"):
+            years[column] = py[column]
+    paths = cohort.pathways
+    pcodes = np.array(DX_CODES)[paths["dx"]]
+    pathways = pd.DataFrame({
+        "person_id": persons["person_id"].to_numpy()[paths["person_row"]],
+        "diagnose": [DX_DIAGNOSE[d] for d in pcodes], "icpc": icpc.loc[pcodes].to_numpy(),
+        "diagnosedato": _dates(paths["diagnosedag"].to_numpy()),
+        "dage_til_speciallaege": paths["dage_til_speciallaege"], "dage_til_sygehus": paths["dage_til_sygehus"],
+    })
+    note = ("Persondata i kohorten er syntetiske og findes kun til analyse og benchmark; diagrammernes SQL kan "
+            "ikke læse dem, og de vises ikke i appen. ")
+    return [
+        MockTable("kohorte_person", "Kohorte: personer",
+                  "En række pr. syntetisk patient: køn, fødselsår, bopæl, praksis (ydernummer), plejehjem og "
+                  "eventuel dødsdato. " + note, person, (("person_id",),), PERSON),
+        MockTable("kohorte_diagnose", "Kohorte: diagnoser",
+                  "En række pr. patient og diagnose med ICPC-kode og diagnosedato. " + note, diagnoses,
+                  (("person_id",),), PERSON),
+        MockTable("kohorte_aar", "Kohorte: personår med aktivitet og patientværdier",
+                  "En række pr. patient og år med en aktiv diagnose: diagnoserne (0/1), plejehjem, kronikerhonorar, "
+                  "kontakter i almen praksis pr. ydelse, honorarer, indlæggelser, ambulante besøg, "
+                  "speciallægebesøg og årets seneste patientværdier (tom = ikke registreret). " + note,
+                  years, (("person_id", "aar"),), PERSON),
+        MockTable("kohorte_forloeb", "Kohorte: forløb efter ny diagnose",
+                  "En række pr. ny diagnose 2019-2025 med dage til første kontakt med speciallægepraksis og "
+                  "sygehus (tom = ingen kontakt inden for et år eller ikke fulgt længe nok). " + note,
+                  pathways, (("person_id",),), PERSON),
+    ]
+
+
+# --- generated figures next to published ones --------------------------------------------------
+
+
+def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
+    by_name = {t.name: t.frame for t in tables}
+    ref = c.inputs.settings["reference_year"]
+    s = c.scale
+    out: list[Comparison] = []
+
+    table_of = {"Befolkning": "befolkning", "Patienter": "ap_patienter", "Køn": "ap_patienter",
+                "Alder": "ap_patienter", "Nye patienter": "ap_patienter", "Multimorbiditet": "ap_patienter",
+                "Indikatorer": "kvalitetsindikatorer", "Kontakter": "ap_aktivitet", "Kronikerhonorar": "ap_aktivitet",
+                "Sygehus": "sygehus_aktivitet", "Speciallæge": "sygehus_aktivitet", "Plejehjem": "plejehjemsbeboere",
+                "Praksis": "praksis"}
+
+    def add(topic, measure, generated, anchor, unit, source):
+        out.append(Comparison(table_of[topic], topic, measure, float(generated), float(anchor), unit, source))
+
+    pop = by_name["befolkning"]
+    pop_ref = pop[pop["aar"] == ref]
+    add("Befolkning", f"Indbyggere i Danmark {ref}", pop_ref["befolkning"].sum(),
+        c.inputs.regions["befolkning_2024"].sum() * s, "personer", "DST FOLK1A 1.1.2024")
+    for _, region in c.inputs.regions.iterrows():
+        add("Befolkning", f"Indbyggere i {region['region']}",
+            pop_ref.loc[pop_ref["region"] == region["region"], "befolkning"].sum(), region["befolkning_2024"] * s,
+            "personer", region["kilde"])
+    add("Befolkning", "Andel kvinder", pop_ref.loc[pop_ref["koen"] == "Kvinder", "befolkning"].sum()
+        / pop_ref["befolkning"].sum(), 0.504, "andel", "DST 2012")
+
+    patients = by_name["ap_patienter"]
+    p_ref = patients[patients["aar"] == ref]
+    dx_inputs = c.cohort_inputs.diagnoses
+    for _, dx in dx_inputs.iterrows():
+        cells = p_ref[p_ref["icpc"] == dx["icpc"]]
+        name = f"{dx['diagnose']} ({dx['icpc']})"
+        add("Patienter", f"Patienter med {name}", cells["patienter"].sum(), dx["patienter_2024"] * s, "personer",
+            dx["kilde"])
+        if dx["kode"] == "astma":
+            adults = cells[cells["aldersgruppe"] != "0-17"]
+            add("Køn", f"Andel mænd, voksne med {name}", adults.loc[adults["koen"] == "Mænd", "patienter"].sum()
+                / adults["patienter"].sum(), dx["andel_maend"], "andel", dx["kilde"])
+        else:
+            add("Køn", f"Andel mænd med {name}", cells.loc[cells["koen"] == "Mænd", "patienter"].sum()
+                / cells["patienter"].sum(), dx["andel_maend"], "andel", dx["kilde"])
+        # Age profile on the same bands as the input (using the person-years' exact ages).
+        py = c.cohort.years
+        in_ref = (py["aar"].to_numpy() == ref) & ((py["dx_maske"].to_numpy() >> DX_CODES.index(dx["kode"])) & 1
+                                                  ).astype(bool)
+        ages = py["alder"].to_numpy()[in_ref]
+        for part in dx["aldersprofil"].split(";"):
+            span, share = part.split(":")
+            low = int(span.rstrip("+").split("-")[0])
+            high = 200 if span.endswith("+") else int(span.split("-")[1])
+            if float(share) >= 0.05:
+                add("Alder", f"Andel {span} år med {name}", ((ages >= low) & (ages <= high)).mean(), float(share),
+                    "andel", dx["kilde"])
+    diabetes = p_ref[p_ref["diagnose"] == "diabetes"]
+    add("Patienter", "Patienter med diabetes i alt (T89+T90)", diabetes["patienter"].sum(), 356_000 * s, "personer",
+        "diabetes.dk 2023")
+    add("Køn", "Andel mænd med diabetes", diabetes.loc[diabetes["koen"] == "Mænd", "patienter"].sum()
+        / diabetes["patienter"].sum(), 0.56, "andel", "diabetes.dk 2022")
+    t2_new = p_ref.loc[p_ref["icpc"] == "T90", "nye_patienter"].sum()
+    add("Nye patienter", "Nye med type 2-diabetes", t2_new, 30_000 * s, "personer",
+        "diabetes.dk (over 30.000 nye i 2022)")
+    add("Nye patienter", "Nye med atrieflimren", p_ref.loc[p_ref["icpc"] == "K78", "nye_patienter"].sum(),
+        20_371 * s, "personer", "AFDK 2021/22 (20.371 incidente)")
+
+    # Multimorbidity: share of KOL patients with at least one of the other four diagnoses.
+    py = c.cohort.years
+    mask = py["dx_maske"].to_numpy().astype(int)[py["aar"].to_numpy() == ref]
+    kol = (mask >> DX_CODES.index("KOL")) & 1 == 1
+    others = (mask & ~(1 << DX_CODES.index("KOL"))) != 0
+    add("Multimorbiditet", "Andel KOL-patienter med mindst én af de andre diagnoser", others[kol].mean(), 0.25,
+        "andel", "SDS 2015: over hver femte KOL-patient har en anden kronisk sygdom; 20-25 % er skøn (domain.md 8.2)")
+
+    ind = by_name["kvalitetsindikatorer"]
+    ind_ref = ind[ind["aar"] == ref].groupby("indikator")[["opfyldt", "patienter"]].sum()
+    for _, row in c.inputs.indicators.iterrows():
+        got = ind_ref.loc[row["indikator"]]
+        add("Indikatorer", f"{row['diagnose']}: {row['indikator']}", got["opfyldt"] / got["patienter"],
+            row["maalopfyldelse_2024"], "andel", row["kilde"])
+
+    act = by_name["ap_aktivitet"]
+    act_ref = act[act["aar"] == ref]
+    contacts = ["konsultation", "telefon", "email", "video", "aarskontrol", "sygebesoeg"]
+    for diagnose, row in c.inputs.activity.set_index("diagnose").iterrows():
+        cells = act_ref[act_ref["diagnose"] == diagnose]
+        add("Kontakter", f"Kontakter i almen praksis pr. patient med {diagnose}",
+            cells[contacts].sum().sum() / cells["patienter"].sum(), row["kontakter_pr_patient"], "pr. patient",
+            row["kilde"])
+    hospital = by_name["sygehus_aktivitet"]
+    h_ref = hospital[hospital["aar"] == ref]
+    for diagnose, row in c.inputs.activity.set_index("diagnose").iterrows():
+        cells = h_ref[h_ref["diagnose"] == diagnose]
+        adults = cells[cells["aldersgruppe"] != "0-17"] if diagnose == "astma" else cells
+        who = "voksen patient" if diagnose == "astma" else "patient"
+        add("Sygehus", f"Indlæggelser pr. {who} med {diagnose}", adults["indlaeggelser"].sum()
+            / adults["patienter"].sum(), row["indlaeggelser"], "pr. patient", row["kilde"])
+        add("Sygehus", f"Ambulante besøg pr. patient med {diagnose}", cells["ambulante_besoeg"].sum()
+            / cells["patienter"].sum(), row["ambulante_besoeg"], "pr. patient", row["kilde"])
+        add("Speciallæge", f"Besøg i speciallægepraksis pr. patient med {diagnose}",
+            cells["speciallaege_besoeg"].sum() / cells["patienter"].sum(), row["speciallaege_besoeg"],
+            "pr. patient", row["kilde"])
+    py_ref = py[py["aar"] == ref]
+    ref_mask = py_ref["dx_maske"].to_numpy().astype(int)
+    t2_or_kol = (ref_mask & ((1 << DX_CODES.index("T2")) | (1 << DX_CODES.index("KOL")))) != 0
+    add("Kronikerhonorar", "Andel af type 2-diabetes- og KOL-patienter på kronikerhonorar",
+        py_ref.loc[t2_or_kol, "kronikerhonorar"].mean(), float(c.inputs.chronic_uptake.set_index("aar").loc[
+            ref, "andel_tilmeldt"]), "andel", "SDS 2022 (63 % i 2021); 70 % i 2024 er skøn")
+
+    homes = by_name["plejehjemsbeboere"]
+    h = homes[homes["aar"] == ref]
+    add("Plejehjem", "Plejehjemsbeboere på 65+", h["beboere"].sum(), 41_000 * s, "personer",
+        "Kristeligt Dagblad 2016 (ca. 41.000)")
+    add("Plejehjem", "Andel kvinder blandt beboerne", h.loc[h["koen"] == "Kvinder", "beboere"].sum()
+        / h["beboere"].sum(), 0.68, "andel", "Kristeligt Dagblad 2016 (68 %)")
+    add("Praksis", "Lægepraksis (ydernumre)", len(c.cohort.practices), 1_700, "praksis",
+        "skøn: ca. 1.700 (1.980 i 2014, SDS)")
+    return out
+
+
+def comparison_frame(comparisons: list[Comparison]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "tabel": [x.table for x in comparisons],
+        "emne": [x.topic for x in comparisons],
+        "maal": [x.measure for x in comparisons],
+        "genereret": [x.generated for x in comparisons],
+        "forlaeg": [x.anchor for x in comparisons],
+        "enhed": [x.unit for x in comparisons],
+        "afvigelse": [x.deviation for x in comparisons],
+        "kilde": [x.source for x in comparisons],
+    })
