@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from katalog.disclosure import Suppressed, suppress_small_counts
-from katalog.sandbox import QueryError, run_query
+from katalog.sandbox import QueryError, Sandbox, run_query
 
 if TYPE_CHECKING:
     from katalog.models import Chart, Param
@@ -145,12 +145,13 @@ class BoundChart:
         return "Diskretionering: " + " og ".join(parts) + "; skjulte værdier tegnes ikke."
 
 
-def param_options(param: Param, db_path: Path) -> list[Any]:
+def param_options(param: Param, db_path: Path, sandbox: Sandbox | None = None) -> list[Any]:
     """A parameter's choices: its literal list, or the first column of its options query."""
     if param.options is not None:
         return list(param.options)
     try:
-        rows = run_query(db_path, param.options_sql or "")
+        sql = param.options_sql or ""
+        rows = run_query(db_path, sql) if sandbox is None else sandbox.run(sql)
     except QueryError as error:
         raise ChartError(f"Valgmulighederne for '{param.label}' kunne ikke hentes: {error}") from error
     return [_native(v) for v in rows.iloc[:, 0].tolist()] if len(rows.columns) else []
@@ -172,7 +173,16 @@ def resolve_params(chart: Chart, values: Mapping[str, Any], options_by_name: Map
 
 def bind(chart: Chart, values: Mapping[str, Any], db_path: Path) -> BoundChart:
     """Run the chart's SQL with its parameters, suppress small counts, and bind rows to the spec."""
-    options = {p.name: param_options(p, db_path) for p in chart.params}  # each options query runs once
+    try:
+        sandbox = Sandbox(db_path)
+    except QueryError as error:
+        raise ChartError(str(error)) from error
+    with sandbox:
+        return _bind(chart, values, sandbox)
+
+
+def _bind(chart: Chart, values: Mapping[str, Any], sandbox: Sandbox) -> BoundChart:
+    options = {p.name: param_options(p, Path(), sandbox) for p in chart.params}  # each options query runs once
     params = resolve_params(chart, values, options)
     margins = [p for p in chart.params if p.margin]
     choices = list(itertools.product(*(options[p.name] for p in margins)))
@@ -185,7 +195,7 @@ def bind(chart: Chart, values: Mapping[str, Any], db_path: Path) -> BoundChart:
         # together, so a hidden cell cannot be worked out by switching between them.
         these = {**params, **{p.name: v for p, v in zip(margins, choice, strict=True)}}
         try:
-            rows = run_query(db_path, chart.sql, these)
+            rows = sandbox.run(chart.sql, these)
         except QueryError as error:
             raise ChartError(str(error)) from error
         _check_columns(chart, rows)

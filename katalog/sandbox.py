@@ -35,7 +35,9 @@ def table_names(db_path: Path) -> tuple[frozenset[str], frozenset[str]]:
         existing = {name.lower() for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
         try:
-            mock = {name.lower() for (name,) in conn.execute("SELECT name FROM mock_tables")}
+            # Only aggregate tables: the person-level cohort never reaches a chart.
+            mock = {name.lower() for (name,) in conn.execute(
+                "SELECT name FROM mock_tables WHERE level = 'aggregat'")}
         except sqlite3.OperationalError:
             mock = set()
     return frozenset(mock & existing), frozenset(existing - mock)
@@ -60,6 +62,54 @@ def _authorizer(readable: frozenset[str], forbidden: frozenset[str]):
     return authorize
 
 
+class Sandbox:
+    """One read-only, authorised connection for several untrusted queries (a chart's options and
+    every margin choice), so the checks and the connection are paid once per chart, not per query.
+
+    Refused: anything but reading the registered aggregate mock tables (no ATTACH, VACUUM INTO, temp
+    tables, PRAGMA, writes, ballots, members or the person-level cohort), more than one statement,
+    and queries that run longer than `max_seconds` or return more than `max_rows` rows.
+    """
+
+    def __init__(self, db_path: Path, *, max_seconds: float = MAX_SECONDS, max_rows: int = MAX_ROWS):
+        db_path = Path(db_path)
+        if not db_path.exists():
+            raise QueryError(f"Databasen {db_path} findes ikke; kør 'katalog build'.")
+        self.max_seconds, self.max_rows = max_seconds, max_rows
+        readable, forbidden = table_names(db_path)
+        self._conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        self._conn.set_authorizer(_authorizer(readable, forbidden))
+        self._conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+        """Run one SELECT and return its rows."""
+        head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+        if head not in {"SELECT", "WITH"}:
+            raise QueryError("Forespørgslen skal begynde med SELECT eller WITH.")
+        deadline = time.monotonic() + self.max_seconds
+        self._conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
+        try:
+            cursor = self._conn.execute(sql, dict(params or {}))
+            rows = cursor.fetchmany(self.max_rows + 1)
+        except sqlite3.DatabaseError as error:
+            raise QueryError(_explain(error, self.max_seconds)) from error
+        except (sqlite3.ProgrammingError, sqlite3.Warning) as error:
+            raise QueryError(f"Forespørgslen kunne ikke køres: {error}.") from error
+        if len(rows) > self.max_rows:
+            raise QueryError(f"Forespørgslen giver mere end {self.max_rows:,} rækker; gruppér eller filtrér.")
+        columns = [d[0] for d in cursor.description or []]
+        return pd.DataFrame.from_records(rows, columns=columns)
+
+
 def run_query(
     db_path: Path,
     sql: str,
@@ -68,38 +118,12 @@ def run_query(
     max_seconds: float = MAX_SECONDS,
     max_rows: int = MAX_ROWS,
 ) -> pd.DataFrame:
-    """Run one SELECT on a read-only connection and return its rows.
-
-    Refused: anything but reading the registered mock tables (no ATTACH, VACUUM INTO, temp
-    tables, PRAGMA, writes, ballots or members), more than one statement, and queries that
-    run longer than `max_seconds` or return more than `max_rows` rows.
-    """
+    """Run one SELECT in a fresh Sandbox (see there for what is refused)."""
     head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
     if head not in {"SELECT", "WITH"}:
         raise QueryError("Forespørgslen skal begynde med SELECT eller WITH.")
-    db_path = Path(db_path)
-    if not db_path.exists():
-        raise QueryError(f"Databasen {db_path} findes ikke; kør 'katalog build'.")
-    readable, forbidden = table_names(db_path)
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
-    try:
-        conn.set_authorizer(_authorizer(readable, forbidden))
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-        deadline = time.monotonic() + max_seconds
-        conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
-        try:
-            cursor = conn.execute(sql, dict(params or {}))
-            rows = cursor.fetchmany(max_rows + 1)
-        except sqlite3.DatabaseError as error:
-            raise QueryError(_explain(error, max_seconds)) from error
-        except (sqlite3.ProgrammingError, sqlite3.Warning) as error:
-            raise QueryError(f"Forespørgslen kunne ikke køres: {error}.") from error
-        if len(rows) > max_rows:
-            raise QueryError(f"Forespørgslen giver mere end {max_rows:,} rækker; gruppér eller filtrér.")
-        columns = [d[0] for d in cursor.description or []]
-        return pd.DataFrame.from_records(rows, columns=columns)
-    finally:
-        conn.close()
+    with Sandbox(db_path, max_seconds=max_seconds, max_rows=max_rows) as sandbox:
+        return sandbox.run(sql, params)
 
 
 def _explain(error: sqlite3.DatabaseError, max_seconds: float) -> str:
