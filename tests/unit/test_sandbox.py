@@ -121,3 +121,27 @@ def test_huge_values_are_refused_or_empty_at_once(built_db, sql):
 def test_a_column_refusal_is_explained_in_danish(writable_db):
     with pytest.raises(QueryError, match="tilladt"):
         run_query(writable_db, "SELECT name FROM members")
+
+
+@pytest.fixture(scope="module")
+def cohort_db(tmp_path_factory):
+    from katalog.build import build
+    from tests.conftest import MOCKDATA, USECASES
+
+    path = tmp_path_factory.mktemp("cohort") / "catalogue.db"
+    build(path, usecases_dir=USECASES, mockdata_dir=MOCKDATA, scale=0.01, cohort=True)
+    return path
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM kohorte_person",
+    "SELECT hba1c FROM kohorte_aar WHERE person_id = 1",
+    "SELECT count(*) AS n FROM kohorte_diagnose",
+    "WITH p AS (SELECT * FROM kohorte_forloeb) SELECT * FROM p",
+    "SELECT (SELECT max(alder) FROM kohorte_aar) AS n FROM befolkning",
+])
+def test_the_person_level_cohort_is_never_readable_by_chart_sql(cohort_db, sql):
+    assert sqlite3.connect(cohort_db).execute("SELECT count(*) FROM kohorte_person").fetchone()[0] > 0
+    with pytest.raises(QueryError, match="tilladt"):
+        run_query(cohort_db, sql)
+    assert len(run_query(cohort_db, "SELECT * FROM ap_patienter LIMIT 3")) == 3
