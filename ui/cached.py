@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from katalog import db as database
+from katalog import mockinfo
 from katalog.charts import BoundChart, bind
 from katalog.content import Catalogue, load_catalogue
 
@@ -44,3 +45,14 @@ def bound_chart(usecase_id: str, chart_id: str, params: dict) -> BoundChart:
     folder = database.usecases_dir()
     return _bound_chart(usecase_id, chart_id, json.dumps(params, sort_keys=True, ensure_ascii=False), str(path),
                         _stamp([path, *folder.glob("*.md")]))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _mock_info(db_file: str, stamps: tuple) -> mockinfo.MockInfo:
+    return mockinfo.read(Path(db_file))
+
+
+def mock_info() -> mockinfo.MockInfo:
+    """Mock tables, build and national figures; raises katalog.mockinfo.MockInfoError for an old database."""
+    path = database.db_path()
+    return _mock_info(str(path), _stamp([path, path.with_name(path.name + "-wal")]))  # a rebuild may sit in the WAL

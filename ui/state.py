@@ -13,6 +13,7 @@ USECASE = "usecase.id"
 EXPORT_ALL = "export.all"
 EXPORT_PDF = "export.pdf"
 LAST_SAVED = "vote.last_saved"
+MOCK_TABLE = "mockdata.table"
 
 
 def chart_param(usecase_id: str, chart_id: str, param: str) -> str:

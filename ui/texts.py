@@ -20,5 +20,40 @@ PAGES = {
     "afstemning": "Afstemning",
     "prioritering": "Prioritering",
     "eksport": "Eksport",
+    "mockdata": "Mock-data",
     "problemer": "Problemer",
 }
+
+# Mock-data page
+MOCK_SYNTHETIC = ("Alle tal på denne side er **syntetiske mock-data**: de er dannet af en tilfældig, men "
+                  "reproducerbar kohorte af opdigtede patienter, ikke af rigtige data fra almen praksis. "
+                  "Her kan du se de tabeller, figurerne bygger på, og hvor tæt de syntetiske landstal ligger på "
+                  "de offentliggjorte tal (eller skøn), de efterligner.")
+MOCK_OUTDATED = ("Databasen er bygget med en ældre version af kataloget og mangler oplysningerne om mock-data. "
+                 "Byg den igen med `katalog build` (eller `make run`) i projektmappen, og genindlæs siden. "
+                 "Medlemmer og stemmer bevares.")
+MOCK_SCALE_ALL = ("Databasen dækker **hele landet** (skala 1), bygget med frø {seed}. "
+                  "Samme frø og skala giver de samme tal.")
+MOCK_SCALE_PART = ("Databasen dækker **{scale}** (skala {factor}), bygget med frø {seed}: antal personer er "
+                   "skaleret ned, og forlæggene for antal er skaleret tilsvarende. Samme frø og skala giver de "
+                   "samme tal.")
+MOCK_COHORT_IN = ("Bygningen har også den syntetiske **persondata-kohorte** ({n} tabeller). Den kan kun bruges "
+                  "til analyse og benchmark: diagrammerne kan ikke læse den, og dens rækker vises aldrig i appen.")
+MOCK_COHORT_OUT = ("Persondata-kohorten er ikke med i denne bygning; kun de aggregerede tabeller er skrevet. "
+                   "Den tilføjes med `katalog build --kohorte` (til analyse og benchmark; den vises ikke i appen).")
+MOCK_LEVELS = {
+    "aggregat": "Aggregeret (kan bruges i diagrammer)",
+    "person": "Persondata (kun til analyse; vises ikke)",
+}
+MOCK_COLUMN_TYPES = {"INTEGER": "heltal", "REAL": "decimaltal", "TEXT": "tekst"}
+MOCK_TABLES_CAPTION = ("Tabellerne i databasen. Her vises deklaration, kolonner og landstal, aldrig tabellernes "
+                       "rækker; tallene i figurerne kommer fra de aggregerede tabeller, hvor antal på 1–4 skjules.")
+MOCK_COMPARE_CAPTION = ("Hvert landstal står ved siden af forlægget, det efterligner. «Afvigelse» er den relative "
+                        "forskel, (genereret − forlæg) / forlæg; tal, der afviger mere end ±10 %, er markeret. Hvor "
+                        "kilden siger «estimat» eller «skøn», er forlægget et skøn og ikke et offentliggjort tal.")
+MOCK_NO_FIGURES = "Der er ikke lagt landstal med forlæg ind for denne tabel."
+MOCK_NO_FIGURES_PERSON = ("Kohortens tabeller har ingen egne landstal: de aggregerede tabeller er talt op fra "
+                          "kohorten, og deres landstal står ved siden af forlæggene.")
+MOCK_OUTSIDE = "{n} af {total} landstal afviger mere end ±10 % fra forlægget: {measures}."
+MOCK_ALL_INSIDE = "Alle {total} landstal ligger inden for ±10 % af forlægget."
+

@@ -1,6 +1,8 @@
 """Every page wired through Streamlit's AppTest: no exception, and the elements a member relies on."""
 
 import json
+import re
+import sqlite3
 
 import pytest
 import streamlit as st
@@ -10,7 +12,7 @@ from katalog import db as database
 from katalog.members import add_member
 from katalog.voting import ballot_for
 from tests.conftest import DATA, ROOT
-from ui import state
+from ui import state, texts
 
 APP = str(ROOT / "streamlit_app.py")
 
@@ -42,7 +44,7 @@ def open_page(page: str, **query) -> AppTest:
 
 def open_usecase(usecase_id: str) -> AppTest:
     """The use-case page on its own, as reached by a card's link with ?id=."""
-    at = AppTest.from_file(str(ROOT / "pages" / "usecase.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "usecase.py"), default_timeout=30)
     at.query_params["id"] = usecase_id
     at.run()
     assert not at.exception, at.exception
@@ -94,7 +96,7 @@ def test_usecase_page_with_unknown_id_says_so_and_shows_another():
 
 
 def test_afstemning_without_a_link_accepts_nothing():
-    at = open_page("pages/afstemning.py")
+    at = open_page("app_pages/afstemning.py")
     assert "personlige link" in at.info[0].value
     assert not at.get("form_submit_button") and not at.select_slider
 
@@ -103,7 +105,7 @@ def test_afstemning_with_a_link_saves_and_shows_the_ballot(app_env):
     db = database.connect(app_env)
     member, token = add_member(db, "Anna Holm", "Region Nordjylland", "Region")
     db.conn.close()
-    at = open_page("pages/afstemning.py", token=token)
+    at = open_page("app_pages/afstemning.py", token=token)
     assert "Anna Holm" in markdown_text(at)
     assert "token" not in at.query_params  # taken out of the URL
     at.select_slider(key=state.vote("UC-01", "value")).set_value(5)
@@ -122,7 +124,7 @@ def test_afstemning_with_an_empty_ballot_keeps_the_form_and_explains(app_env):
     db = database.connect(app_env)
     _, token = add_member(db, "Bo", "KL", "Kommune")
     db.conn.close()
-    at = open_page("pages/afstemning.py", token=token)
+    at = open_page("app_pages/afstemning.py", token=token)
     at.get("form_submit_button")[0].click()
     at.run()
     assert any("mindst én" in e.value for e in at.error)
@@ -130,18 +132,18 @@ def test_afstemning_with_an_empty_ballot_keeps_the_form_and_explains(app_env):
 
 
 def test_afstemning_with_a_wrong_link_says_it_is_invalid():
-    at = open_page("pages/afstemning.py", token="forkert")
+    at = open_page("app_pages/afstemning.py", token="forkert")
     assert any("ikke gyldigt" in e.value for e in at.error)
 
 
 def test_prioritering_shows_the_ranking_table():
-    at = open_page("pages/prioritering.py")
+    at = open_page("app_pages/prioritering.py")
     assert at.dataframe
     assert "0 stemmesedler" in markdown_text(at)
 
 
 def test_eksport_makes_a_pdf_for_download():
-    at = open_page("pages/eksport.py")
+    at = open_page("app_pages/eksport.py")
     at.button[0].click().run()
     assert not at.exception and not at.error
     assert at.get("download_button")
@@ -150,7 +152,7 @@ def test_eksport_makes_a_pdf_for_download():
 
 def test_problemer_lists_broken_files_while_the_rest_still_render(monkeypatch):
     monkeypatch.setenv("KATALOG_USECASES", str(DATA / "usecases"))
-    at = open_page("pages/problemer.py")
+    at = open_page("app_pages/problemer.py")
     table = at.dataframe[0].value
     assert set(table["Fil"]) >= {"UC-91-ukendt-felt.md", "UC-96-url-i-spec.md"}
     assert set(table.columns) == {"Fil", "Felt", "Hvad skal ændres"}
@@ -159,5 +161,45 @@ def test_problemer_lists_broken_files_while_the_rest_still_render(monkeypatch):
 
 
 def test_problemer_says_all_is_well_on_the_real_catalogue():
-    at = open_page("pages/problemer.py")
+    at = open_page("app_pages/problemer.py")
     assert at.success
+
+
+def test_mockdata_lists_every_table_and_compares_its_national_figures(app_env):
+    at = open_page("app_pages/mockdata.py")
+    assert at.title[0].value == "Mock-data"
+    assert "syntetiske mock-data" in at.info[0].value
+    assert "katalog build --kohorte" in "\n".join(c.value for c in at.caption)  # built without the cohort
+    overview = at.table[0].value
+    names = {row.split("`")[1] for row in overview["Tabel"]}
+    assert names >= {"befolkning", "ap_patienter", "kvalitetsindikatorer"}
+    assert set(overview["Niveau"]) == {"Aggregeret (kan bruges i diagrammer)"}
+    assert all(re.fullmatch(r"\d{1,3}(\.\d{3})*", rows) for rows in overview["Rækker"])
+
+    at.selectbox(key=state.MOCK_TABLE).set_value("ap_patienter").run()
+    assert not at.exception
+    text = markdown_text(at)
+    assert "Deklaration" in text and "syntetiske" in text and "`icpc`" in "\n".join(c.value for c in at.caption)
+    figures = at.table[1].value
+    assert list(figures.columns) == ["Emne", "Landstal", "Genereret", "Forlæg", "Afvigelse", "Inden for ±10 %",
+                                     "Kilde"]
+    assert any(re.fullmatch(r"\d{1,3},\d %", value) for value in figures["Genereret"])  # a share, Danish style
+    assert all(re.fullmatch(r"(\*\*:red\[)?([+-]\d+,\d|0,0) %(\]\*\*)?", value) for value in figures["Afvigelse"])
+    assert set(figures["Inden for ±10 %"]) <= {":green-badge[ja]", ":red-badge[nej]"}
+    assert not at.dataframe  # no rows of any mock table, anywhere on the page
+
+
+def test_mockdata_on_an_older_database_asks_for_a_rebuild(app_env):
+    with sqlite3.connect(app_env) as conn:
+        conn.execute("DROP TABLE mock_comparisons")
+    at = open_page("app_pages/mockdata.py")
+    assert "syntetiske mock-data" in at.info[0].value
+    assert "katalog build" in at.error[0].value and "make run" in at.error[0].value
+    assert not at.table
+
+
+def test_mockdata_without_a_database_says_how_to_build_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("KATALOG_DB", str(tmp_path / "mangler.db"))
+    at = AppTest.from_file(str(ROOT / "app_pages" / "mockdata.py"), default_timeout=30).run()
+    assert not at.exception
+    assert at.error[0].value == texts.NO_DATABASE

@@ -2,6 +2,7 @@
 
 import io
 import re
+import shutil
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -10,6 +11,7 @@ from katalog import db as database
 from katalog.content import load_catalogue
 from katalog.members import add_member
 from tests.conftest import USECASES
+from tests.e2e.conftest import running_app
 
 TIMEOUT = 20_000
 
@@ -85,3 +87,34 @@ def test_download_the_pdf_with_the_usecase_titles(page: Page, app_url):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     for item in items:
         assert " ".join(item.title.split()) in text
+
+
+def test_mockdata_page_draws_its_tables_with_badges_and_aligned_numbers(page: Page, app_url):
+    page.goto(app_url + "/")
+    wait_for_app(page)
+    page.get_by_role("link", name="Mock-data").click()
+    expect(page.get_by_role("heading", name="Mock-data")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("syntetiske mock-data")).to_be_visible()
+    tables = page.get_by_test_id("stTable")
+    expect(tables).to_have_count(2, timeout=TIMEOUT)
+    comparisons = tables.nth(1)
+    expect(comparisons.get_by_role("columnheader", name="Forlæg")).to_be_visible()
+    # The cells' Markdown is drawn: a badge saying "ja", never the source ":green-badge[ja]".
+    expect(comparisons.get_by_text("ja", exact=True).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r":(green|red)-badge\["))).to_have_count(0)
+    count = comparisons.locator("td").filter(has_text=re.compile(r"^\d{1,3}(\.\d{3})+$")).first
+    assert count.evaluate("cell => getComputedStyle(cell).textAlign") == "right"
+
+
+def test_an_invite_link_works_as_the_first_request_to_a_fresh_server(page: Page, server_db, tmp_path):
+    """The link a member gets by mail is often the first thing a restarted server sees."""
+    db_path = tmp_path / "catalogue.db"
+    shutil.copy(server_db, db_path)
+    db = database.connect(db_path)
+    _, token = add_member(db, "Frede Først", "KL", "Kommune")
+    db.conn.close()
+    with running_app(db_path) as url:
+        page.goto(f"{url}/afstemning?token={token}")
+        expect(page.get_by_text("Du stemmer som")).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_text("Frede Først")).to_be_visible()
+        expect(page.get_by_role("link", name="Mock-data")).to_be_visible()  # the app's own navigation
