@@ -7,6 +7,7 @@ import pytest
 
 from katalog.charts import bind, param_options, to_svg
 from katalog.content import load_catalogue, load_usecase
+from katalog.disclosure import _independent
 from tests.conftest import USECASES
 
 FILES = sorted(USECASES.glob("*.md"))
@@ -35,10 +36,30 @@ def test_usecase_validates_runs_renders_and_hides_small_counts(path, built_db):
         random.Random(path.name).shuffle(combinations)
         for combination in combinations[:MAX_COMBINATIONS]:
             values = dict(zip((p.name for p in chart.params), combination, strict=True))
-            rows = bind(chart, values, built_db).spec["data"]["values"]
-            for row in rows:
+            bound = bind(chart, values, built_db)
+            for row in bound.spec["data"]["values"]:
                 for column in chart.counts:
                     assert row[column] is None or not 1 <= row[column] <= 4, (chart.id, values, row)
+            _assert_secondary_suppression_holds(chart, bound.rows, values)
+
+
+def _assert_secondary_suppression_holds(chart, rows, values):
+    """In the rows a chart shows, no line of cells (all keys fixed but one) has exactly one hidden
+    count, so none can be recovered from a total of the line; and a rate built on a hidden count
+    is hidden too."""
+    keys = _independent([c for c in rows.data.columns if c not in chart.counts and c not in chart.derived],
+                        rows.data)
+    for column in chart.counts:
+        hidden = rows.status[column].ne("")
+        for free in keys:
+            fixed = [k for k in keys if k != free]
+            groups = rows.data.groupby(fixed, dropna=False).indices.values() if fixed else [rows.data.index]
+            for line in groups:
+                if len(line) > 1:
+                    assert hidden.iloc[list(line)].sum() != 1, (chart.id, values, column, free)
+    for column, bases in chart.derived.items():
+        base_hidden = rows.status[bases].ne("").any(axis=1)
+        assert rows.status[column][base_hidden].ne("").all(), (chart.id, values, column)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
@@ -60,6 +81,8 @@ def test_switching_a_total_parameter_never_reveals_a_hidden_count(path, built_db
                 for column in chart.counts:
                     hidden = {}
                     for option, rows in views.items():
+                        if rows.data.empty:
+                            continue
                         for key, status in zip(rows.data[keys].astype(str).agg("|".join, axis=1),
                                                rows.status[column], strict=True):
                             hidden.setdefault(key, {})[option] = bool(status)
