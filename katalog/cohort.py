@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 DX_CODES = ("T1", "T2", "KOL", "astma", "AF", "HF")
+CHILDHOOD_DIAGNOSES = ("T1", "astma")
 NO_DATE = np.int32(2**31 - 1)
 EPOCH = np.datetime64("2019-01-01")
 
@@ -45,7 +46,7 @@ def _logit(p):
 
 @dataclass(frozen=True)
 class Cohort:
-    persons: pd.DataFrame  # person_id, koen, foedselsaar, kommune, praksis, plejehjem, doedsdag
+    persons: pd.DataFrame  # person_id, koen, foedselsaar, kommune, praksis, plejehjem, slutdag, doed
     diagnoses: pd.DataFrame  # person_id, dx, diagnosedag
     years: pd.DataFrame  # one row per person and year with an active diagnosis
     pathways: pd.DataFrame  # one row per new diagnosis: days to first specialist and hospital contact
@@ -118,6 +119,8 @@ def _cell_expectations(inputs: CohortInputs, dx: pd.Series, rng: np.random.Gener
     kommune_noise = rng.lognormal(0.0, inputs.settings["kommune_prevalence_noise_sd"], n_kommuner)
     weight = (n * np.exp(dx["aldersgradient"] * mids[age5]) * inputs.region_factor[region, dx_index]
               * kommune_noise[kommune])
+    if dx["kode"] not in CHILDHOOD_DIAGNOSES:
+        weight = weight * (inputs.age_starts[age5] >= 20)  # KOL, AF, HF and type 2 are adult diagnoses
     band_of, band_share = _age_profile(dx["aldersprofil"], inputs.age_starts)
     band = band_of[age5]
     children = inputs.age_starts[age5] < 18
@@ -174,7 +177,7 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
         i = DX_CODES.index(dx["kode"])
         rows = np.flatnonzero(chosen[:, i])
         mean_years = dx["patienter_2024"] / dx["nye_2024"]
-        onset = 0 if dx["kode"] in ("T1", "astma") else 18
+        onset = 0 if dx["kode"] in CHILDHOOD_DIAGNOSES else 18
         room = np.maximum(age[rows] - onset, 0) + rng.random(len(rows))
         years_ago = np.minimum(rng.exponential(mean_years, len(rows)), room)
         dx_day[rows, i] = (end_ref - np.floor(years_ago * 365.25)).astype(np.int32)
@@ -266,38 +269,63 @@ def _hazard(inputs: CohortInputs, age: np.ndarray, men: np.ndarray, dx_mask: np.
     return np.minimum(base * np.where(men, inputs.settings["men_mortality_factor"], 1.0) * worst, 0.6)
 
 
+def _exit_rates(inputs: CohortInputs, dx_day: np.ndarray, hazard: np.ndarray, ref: int) -> np.ndarray:
+    """Per diagnosis, the yearly share that leaves the active patient list alive (remission, follow-up
+    moved to hospital, no contact within the 'aktiv patient' window), so that prevalence changes by
+    the diagnosis's declared yearly change: new - deaths - leavers = change."""
+    rates = np.zeros(len(DX_CODES))
+    for _, dx in inputs.diagnoses.iterrows():
+        i = DX_CODES.index(dx["kode"])
+        has = dx_day[:, i] != NO_DATE
+        patients = has.sum()
+        if not patients:
+            continue
+        new = (has & (dx_day[:, i] >= day_of(ref))).sum()
+        deaths = hazard[has].sum()
+        rates[i] = max(0.0, (new - deaths - dx["aarlig_udvikling"] * patients) / patients)
+    return rates
+
+
 def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
+    """Each patient's last day as a patient (`slutdag`: death or leaving the list alive, `doed` says
+    which) in the reference year and after; earlier years get the patients who ended before."""
     start_ref = day_of(ref)
     men = persons["koen"].to_numpy() == 1
     age = ref - persons["foedselsaar"].to_numpy()
     has = dx_day != NO_DATE
     hazard = _hazard(inputs, age, men, has)
-    death = np.full(len(persons), NO_DATE, dtype=np.int32)
+    exit_rate = np.where(has, _exit_rates(inputs, dx_day, hazard, ref)[None, :], np.inf).min(axis=1)
+    ending = np.minimum(hazard + exit_rate, 0.9)
+    end = np.full(len(persons), NO_DATE, dtype=np.int32)
+    died = np.zeros(len(persons), dtype=bool)
+    first = np.where(has, dx_day, NO_DATE).min(axis=1)
     for year in [y for y in years if y >= ref]:
-        alive = death == NO_DATE
+        active = end == NO_DATE
         # Diagnosed before the year starts, or during it (then only the rest of the year is at risk).
-        dies = alive & (rng.random(len(persons)) < hazard)
-        first = np.where(has, dx_day, NO_DATE).min(axis=1)
+        ends = active & (first <= day_of(year + 1) - 1) & (rng.random(len(persons)) < ending)
+        by_death = rng.random(len(persons)) < hazard / np.maximum(ending, 1e-12)
         lo = np.maximum(day_of(year), np.minimum(first, day_of(year + 1) - 1))
         when = lo + np.floor(rng.random(len(persons)) * (day_of(year + 1) - lo)).astype(np.int32)
-        death = np.where(dies, when, death).astype(np.int32)
-        age = age + 1
-    persons["doedsdag"] = death
+        end = np.where(ends, when, end).astype(np.int32)
+        died |= ends & by_death
+    persons["slutdag"] = end
+    persons["doed"] = died
 
     extra_persons, extra_dx = [], []
-    # Earlier years: as many deaths each year as the reference year has, drawn from likely decedents.
-    weights = hazard / hazard.sum()
-    deaths_per_year = int(round(hazard.sum()))
+    # Earlier years: as many endings each year as the reference year has, drawn from likely leavers.
+    weights = ending / ending.sum()
+    per_year = int(round(ending.sum()))
     for year in [y for y in years if y < ref]:
         shift = ref - year
-        pick = rng.choice(len(persons), size=deaths_per_year, p=weights)
+        pick = rng.choice(len(persons), size=per_year, p=weights)
         copy = persons.iloc[pick].copy()
         copy["foedselsaar"] = (copy["foedselsaar"] - shift).astype(np.int16)
         days = dx_day[pick].copy()
         moved = np.where(days != NO_DATE, days - np.int32(round(shift * 365.25)), NO_DATE).astype(np.int32)
         last_dx = np.where(moved != NO_DATE, moved, -(2**31)).max(axis=1)
         when = day_of(year) + np.floor(rng.random(len(pick)) * (day_of(year + 1) - day_of(year))).astype(np.int32)
-        copy["doedsdag"] = np.maximum(when, last_dx + 1).astype(np.int32)
+        copy["slutdag"] = np.maximum(when, last_dx + 1).astype(np.int32)
+        copy["doed"] = rng.random(len(pick)) < hazard[pick] / np.maximum(ending[pick], 1e-12)
         extra_persons.append(copy)
         extra_dx.append(moved)
     # Later years: new patients like the reference year's new patients, one diagnosis each.
@@ -311,7 +339,8 @@ def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
             pick = rng.choice(new_in_ref, size=len(new_in_ref))  # as many new patients as the reference year
             copy = persons.iloc[pick].copy()
             copy["foedselsaar"] = (copy["foedselsaar"] + shift).astype(np.int16)
-            copy["doedsdag"] = NO_DATE
+            copy["slutdag"] = NO_DATE
+            copy["doed"] = False
             days = np.full((len(pick), len(DX_CODES)), NO_DATE, dtype=np.int32)
             days[:, i] = dx_day[pick, i] + np.int32(round(shift * 365.25))
             extra_persons.append(copy)
@@ -381,7 +410,8 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
     born = persons["foedselsaar"].to_numpy().astype(int)
     praksis = persons["praksis"].to_numpy()
     home = persons["plejehjem"].to_numpy()
-    death = persons["doedsdag"].to_numpy()
+    end_day = persons["slutdag"].to_numpy()  # last day as a patient (death or leaving the list)
+    died = persons["doed"].to_numpy()
     quality = practices["kvalitet"].to_numpy()
     style = practices["contact_style"].to_numpy()
     n_ind = len(ind)
@@ -399,7 +429,7 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
 
     # Which indicators each diagnosis's practice-level intercepts are calibrated on: reference-year
     # patients per practice, so national attainment lands on indikatorer.csv.
-    active_ref = (dx_day <= day_of(ref + 1) - 1) & ((death >= day_of(ref)) | (death == NO_DATE))[:, None]
+    active_ref = (dx_day <= day_of(ref + 1) - 1) & ((end_day >= day_of(ref)) | (end_day == NO_DATE))[:, None]
     patients_per_practice = {
         d: np.bincount(praksis[active_ref[:, DX_CODES.index(d)]], minlength=len(practices)).astype(float)
         for d in DX_CODES
@@ -420,15 +450,15 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
     def design(year: int) -> dict:
         """Who is a patient in `year`, and the factors their activity rates depend on (no random draws)."""
         start, end = day_of(year), day_of(year + 1) - 1
-        alive = (death == NO_DATE) | (death >= start)
-        active = (dx_day <= end) & alive[:, None]
+        listed = (end_day == NO_DATE) | (end_day >= start)
+        active = (dx_day <= end) & listed[:, None]
         rows = np.flatnonzero(active.any(axis=1))
         a = active[rows]
         age = year - born[rows]
         men = men_all[rows]
         p = praksis[rows]
         first = np.where(a, dx_day[rows], NO_DATE).min(axis=1)
-        stop = np.minimum(np.where(death[rows] == NO_DATE, end, death[rows]), end)
+        stop = np.minimum(np.where(end_day[rows] == NO_DATE, end, end_day[rows]), end)
         exposure = np.clip((stop - np.maximum(first, start) + 1) / (end - start + 1), 0.02, 1.0)
         n_dx = a.sum(axis=1)
         in_home = home[rows] & (age >= 65)
@@ -573,7 +603,7 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
             "alder": age.astype(np.int16),
             "dx_maske": (a * (1 << np.arange(len(DX_CODES)))).sum(axis=1).astype(np.int8),
             "nye_maske": (a & (dx_day[rows] >= start)).dot(1 << np.arange(len(DX_CODES))).astype(np.int8),
-            "doed": ((death[rows] >= start) & (death[rows] <= end)).astype(np.int8),
+            "doed": (died[rows] & (end_day[rows] >= start) & (end_day[rows] <= end)).astype(np.int8),
             "plejehjem": in_home.astype(np.int8),
             "kronikerhonorar": enrolled.astype(np.int8),
             "konsultation": konsultation.astype(np.int16),
@@ -622,7 +652,7 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
 def _pathways(inputs, persons, dx_day, rng, years) -> pd.DataFrame:
     horizon = day_of(years[-1] + 1) - 1
     first_day = day_of(years[0])
-    death = persons["doedsdag"].to_numpy()
+    death = np.where(persons["doed"].to_numpy(), persons["slutdag"].to_numpy(), NO_DATE)
     frames = []
     for _, dx in inputs.diagnoses.iterrows():
         i = DX_CODES.index(dx["kode"])

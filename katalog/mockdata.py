@@ -208,18 +208,31 @@ def danish_int(value: int) -> str:
 
 
 def _population(inputs: Inputs, rng: np.random.Generator, scale: float) -> pd.DataFrame:
+    """Population by year, kommune, sex and 5-year age group. Kommunernes aldersprofil tilts older in
+    the regions and small kommuner that are older (and younger in the cities); the country ages a
+    little each year."""
     settings, ages = inputs.settings, inputs.ages
     kommuner = inputs.kommuner
     age_share = ages["andel_befolkning"].to_numpy()
     age_share = age_share / age_share.sum()
+    mids = _age_starts(ages) + 2.5
+    z = (mids - 40) / 40  # negative for the young, positive for the old
+    region_tilt = inputs.regions.set_index("region")["aldershaeldning"].loc[kommuner["region"]].to_numpy()
+    size = np.log(kommuner["befolkning_estimat"].to_numpy() / 45_000)
+    tilt = region_tilt + settings["kommune_size_age_tilt"] * size
     noise = rng.lognormal(0.0, settings["kommune_age_noise_sd"], size=(len(kommuner), len(age_share)))
-    shares = age_share * noise
-    shares /= shares.sum(axis=1, keepdims=True)
     women = ages["andel_kvinder"].to_numpy()
     frames = []
     for year in settings["years"]:
         growth = (1 + settings["population_growth_per_year"]) ** (year - settings["reference_year"])
-        totals = kommuner["befolkning_estimat"].to_numpy()[:, None] * growth * scale * shares
+        ageing = np.exp(settings["ageing_per_year"] * (year - settings["reference_year"]) * z)
+        national = age_share * ageing / (age_share * ageing).sum()
+        sizes = kommuner["befolkning_estimat"].to_numpy() * growth * scale
+        totals = sizes[:, None] * age_share * np.exp(tilt[:, None] * z[None, :]) * noise
+        # Iterative proportional fitting: every kommune keeps its size, the country its age profile.
+        for _ in range(20):
+            totals *= (national * sizes.sum() / totals.sum(axis=0))[None, :]
+            totals *= (sizes / totals.sum(axis=1))[:, None]
         for koen, share in enumerate((women, 1 - women)):
             counts = np.round(totals * share).astype(np.int64)
             k, a = np.meshgrid(np.arange(len(kommuner)), np.arange(len(age_share)), indexing="ij")
@@ -227,8 +240,7 @@ def _population(inputs: Inputs, rng: np.random.Generator, scale: float) -> pd.Da
                 "aar": year, "kommune_nr": k.ravel(), "koen_nr": koen, "age5": a.ravel(), "befolkning": counts.ravel(),
             }))
     frame = pd.concat(frames, ignore_index=True)
-    frame = frame.sort_values(["aar", "kommune_nr", "koen_nr", "age5"], kind="stable").reset_index(drop=True)
-    return frame
+    return frame.sort_values(["aar", "kommune_nr", "koen_nr", "age5"], kind="stable").reset_index(drop=True)
 
 
 def _cohort_inputs(inputs: Inputs, population: pd.DataFrame, scale: float) -> CohortInputs:
@@ -691,7 +703,9 @@ def _person_tables(c: _Context) -> list[MockTable]:
         "foedselsaar": persons["foedselsaar"], "region": c.regions[c.kommune_region[persons["kommune"]]],
         "kommune": c.kommune_names[persons["kommune"]],
         "ydernummer": practices["ydernummer"].to_numpy()[persons["praksis"]],
-        "plejehjem": persons["plejehjem"].astype(np.int8), "doedsdato": _dates(persons["doedsdag"].to_numpy()),
+        "plejehjem": persons["plejehjem"].astype(np.int8),
+        "doedsdato": _dates(np.where(persons["doed"], persons["slutdag"], NO_DATE)),
+        "ophoert_dato": _dates(np.where(persons["doed"], NO_DATE, persons["slutdag"])),
     })
     icpc = c.cohort_inputs.diagnoses.set_index("kode")["icpc"]
     diag = cohort.diagnoses
@@ -721,8 +735,10 @@ def _person_tables(c: _Context) -> list[MockTable]:
             "ikke læse dem, og de vises ikke i appen. ")
     return [
         MockTable("kohorte_person", "Kohorte: personer",
-                  "En række pr. syntetisk patient: køn, fødselsår, bopæl, praksis (ydernummer), plejehjem og "
-                  "eventuel dødsdato. " + note, person, (("person_id",),), PERSON),
+                  "En række pr. syntetisk patient: køn, fødselsår, bopæl, praksis (ydernummer), plejehjem, "
+                  "eventuel dødsdato og eventuel dato for ophør som aktiv patient uden dødsfald (fx bedring, "
+                  "opfølgning flyttet til sygehus eller ingen kontakt i 24 måneder). " + note,
+                  person, (("person_id",),), PERSON),
         MockTable("kohorte_diagnose", "Kohorte: diagnoser",
                   "En række pr. patient og diagnose med ICPC-kode og diagnosedato. " + note, diagnoses,
                   (("person_id",),), PERSON),
@@ -748,7 +764,8 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
     out: list[Comparison] = []
 
     table_of = {"Befolkning": "befolkning", "Patienter": "ap_patienter", "Køn": "ap_patienter",
-                "Alder": "ap_patienter", "Nye patienter": "ap_patienter", "Multimorbiditet": "ap_patienter",
+                "Alder": "ap_patienter", "Nye patienter": "ap_patienter", "Udvikling": "ap_patienter",
+                "Multimorbiditet": "ap_patienter",
                 "Indikatorer": "kvalitetsindikatorer", "Kontakter": "ap_aktivitet", "Kronikerhonorar": "ap_aktivitet",
                 "Sygehus": "sygehus_aktivitet", "Speciallæge": "sygehus_aktivitet", "Plejehjem": "plejehjemsbeboere",
                 "Praksis": "praksis"}
@@ -794,6 +811,13 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
             if float(share) >= 0.05:
                 add("Alder", f"Andel {span} år med {name}", ((ages >= low) & (ages <= high)).mean(), float(share),
                     "andel", dx["kilde"])
+    # Yearly change: patients in the reference year against the year before.
+    p_prev = patients[patients["aar"] == ref - 1]
+    for _, dx in dx_inputs.iterrows():
+        now = p_ref.loc[p_ref["icpc"] == dx["icpc"], "patienter"].sum()
+        before = p_prev.loc[p_prev["icpc"] == dx["icpc"], "patienter"].sum()
+        add("Udvikling", f"Patienter med {dx['diagnose']} ({dx['icpc']}) {ref} i forhold til {ref - 1}",
+            now / before, 1 + dx["aarlig_udvikling"], "indeks", dx["kilde"])
     diabetes = p_ref[p_ref["diagnose"] == "diabetes"]
     add("Patienter", "Patienter med diabetes i alt (T89+T90)", diabetes["patienter"].sum(), 356_000 * s, "personer",
         "diabetes.dk 2023")

@@ -19,6 +19,7 @@ AGGREGATE, PERSON = "aggregat", "person"  # the levels katalog.mockdata writes t
 TOLERANCE = 0.10  # the relative deviation from the published figure the generator is held to
 COUNT_UNITS = ("personer", "praksis")
 SHARE_UNIT = "andel"
+INDEX_UNIT = "indeks"  # this year against last year: 1.038 is shown as a change of '+3,8 %'
 _SMALL_COUNT = 5  # counts 1-4 are shown as «<5», as everywhere else in the app
 
 
@@ -56,7 +57,7 @@ class NationalFigure:
     measure: str
     generated: float
     anchor: float
-    unit: str  # 'personer', 'andel', 'pr. patient' or 'praksis'
+    unit: str  # 'personer', 'andel', 'pr. patient', 'praksis' or 'indeks'
     deviation: float  # generated / anchor - 1; NaN when the anchor is 0
     source: str
 
@@ -207,6 +208,8 @@ def format_value(value: float, unit: str, like: float | None = None) -> str:
     """
     if unit == SHARE_UNIT:
         return f"{format_number(value * 100, 1)} %"
+    if unit == INDEX_UNIT:
+        return format_deviation(value - 1)
     if unit in COUNT_UNITS:
         return format_number(value)
     size = abs(value if like is None else like)

@@ -61,6 +61,31 @@ def test_regional_variation_follows_the_declared_factors(built_db):
     assert rates["Region Sjælland"] > rates["Region Hovedstaden"] * 1.15
 
 
+def test_prevalence_changes_by_the_declared_yearly_change(comparisons):
+    change = comparisons[comparisons["emne"] == "Udvikling"]
+    assert len(change) == 6
+    off = change[(change["genereret"] - change["forlaeg"]).abs() > 0.015]
+    assert off.empty, off[["maal", "genereret", "forlaeg"]].to_string()
+
+
+def test_adult_diagnoses_have_no_children(built_db):
+    conn = sqlite3.connect(built_db)
+    children = dict(conn.execute("SELECT icpc, sum(patienter) FROM ap_patienter WHERE aldersgruppe = '0-17' "
+                                 "GROUP BY icpc"))
+    assert set(children) == {"T89", "R96"}, children
+
+
+def test_regions_differ_in_age_so_standardising_matters(built_db):
+    conn = sqlite3.connect(built_db)
+    rates = {area: (crude, std) for area, crude, std in conn.execute(
+        "SELECT omraade, pr_1000, pr_1000_aldersstd FROM ap_forekomst WHERE aar = 2024 AND niveau = 'Region' "
+        "AND diagnose = 'hjertesvigt'")}
+    crude, std = rates["Region Hovedstaden"]
+    assert crude < std * 0.95, "the youngest region's crude rate sits below its age-standardised rate"
+    crude, std = rates["Region Sjælland"]
+    assert crude > std * 1.05, "and an old region's above"
+
+
 def test_trends_over_the_years_are_plausible(built_db):
     conn = sqlite3.connect(built_db)
     counts = {(d, y): n for d, y, n in conn.execute(

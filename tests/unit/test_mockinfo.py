@@ -61,7 +61,7 @@ def test_comparisons_exist_for_the_main_tables_with_float_deviations(info, built
     for figure in info.figures:
         assert isinstance(figure.deviation, float)
         assert figure.table in {t.name for t in info.tables}
-        assert figure.unit in {"personer", "andel", "pr. patient", "praksis"}
+        assert figure.unit in {"personer", "andel", "pr. patient", "praksis", "indeks"}
         if figure.anchor:
             assert math.isclose(figure.deviation, figure.generated / figure.anchor - 1, rel_tol=1e-9, abs_tol=1e-12)
     assert len(mockinfo.comparisons(built_db)) == len(info.figures)
@@ -121,6 +121,8 @@ def test_reading_does_not_write(built_db):
     (0.1500, "pr. patient", 0.15, "0,15"),
     (0.0245, "pr. patient", 0.02, "0,025"),
     (1703, "praksis", None, "1.703"),
+    (1.0382, "indeks", None, "+3,8 %"),
+    (0.985, "indeks", None, "-1,5 %"),
 ])
 def test_values_are_formatted_the_danish_way(value, unit, like, text):
     assert format_value(value, unit, like=like) == text
