@@ -34,3 +34,19 @@ def test_readme_documents_every_cli_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in _commands(main):
         assert command in readme, f"README does not document `{command}`"
+
+
+def _options(group: Group):
+    yield from (opt for param in group.params for opt in getattr(param, "opts", []) if opt.startswith("--"))
+    for command in group.commands.values():
+        if isinstance(command, Group):
+            yield from _options(command)
+        else:
+            yield from (opt for param in command.params for opt in getattr(param, "opts", [])
+                        if opt.startswith("--") and opt != "--help")
+
+
+def test_readme_documents_every_cli_option():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for option in _options(main):
+        assert option in readme, f"README does not document the option {option}"
