@@ -9,7 +9,7 @@ import streamlit as st
 
 from katalog import db as database
 from katalog import mockinfo
-from katalog.charts import BoundChart, bind
+from katalog.charts import BoundChart, bind, param_options
 from katalog.content import Catalogue, load_catalogue
 
 
@@ -39,12 +39,29 @@ def _bound_chart(usecase_id: str, chart_id: str, params_json: str, db_file: str,
     return bind(chart, json.loads(params_json), Path(db_file))
 
 
+def _content_and_data_stamp(path: Path) -> tuple:
+    # A rebuild may sit in the WAL file until a checkpoint, so its stamp counts too.
+    return _stamp([path, path.with_name(path.name + "-wal"), *database.usecases_dir().glob("*.md")])
+
+
 def bound_chart(usecase_id: str, chart_id: str, params: dict) -> BoundChart:
     """A bound chart; raises katalog.charts.ChartError with a message for the page."""
     path = database.db_path()
-    folder = database.usecases_dir()
     return _bound_chart(usecase_id, chart_id, json.dumps(params, sort_keys=True, ensure_ascii=False), str(path),
-                        _stamp([path, *folder.glob("*.md")]))
+                        _content_and_data_stamp(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _options(usecase_id: str, chart_id: str, param_name: str, db_file: str, stamps: tuple) -> list:
+    item = catalogue().get(usecase_id)
+    chart = next(c for c in item.charts if c.id == chart_id)
+    return param_options(next(p for p in chart.params if p.name == param_name), Path(db_file))
+
+
+def chart_param_options(usecase_id: str, chart_id: str, param_name: str) -> list:
+    """A chart parameter's choices, queried once per database and content version, not on every rerun."""
+    path = database.db_path()
+    return _options(usecase_id, chart_id, param_name, str(path), _content_and_data_stamp(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from katalog.charts import BoundChart, ChartError, param_options
-from katalog.db import db_path
+from katalog.charts import BoundChart, ChartError
 from katalog.mockinfo import MockInfo, NationalFigure, TableInfo, format_number
 from katalog.models import SUBTASK_LABELS, Chart, UseCase
 from ui import cached, state, texts
@@ -41,7 +40,7 @@ def chart(item: UseCase, chart: Chart) -> None:
         columns = st.columns(min(len(chart.params), 4))
         for index, param in enumerate(chart.params):
             try:
-                options = param_options(param, db_path())
+                options = cached.chart_param_options(item.id, chart.id, param.name)
             except ChartError as error:
                 st.error(f"Figuren kunne ikke vises: {error}")
                 return
