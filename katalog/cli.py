@@ -27,7 +27,7 @@ def main(ctx: click.Context, db_file: Path | None) -> None:
 
 
 @main.command(help="Byg catalogue.db: use-case-indeks og mock-tabeller (medlemmer og stemmer bevares).")
-@click.option("--skala", "scale", type=click.FloatRange(min=0.001, max=1.0), default=None,
+@click.option("--skala", "scale", type=click.FloatRange(min=0.01, max=1.0), default=None,
               help="Mock-data i skala (1 = hele landet, 0.1 = en tiendedel; standard: $KATALOG_SCALE eller 1).")
 @click.option("--kohorte/--uden-kohorte", "cohort", default=False,
               help="Skriv også den syntetiske kohorte som persontabeller (til analyse og benchmark).")
@@ -36,7 +36,12 @@ def build(db_file: Path, scale: float | None, cohort: bool) -> None:
     from katalog.build import build as run_build
     from katalog.mockdata import danish_int
 
-    report = run_build(db_file, progress=lambda message: click.echo(message, err=True), scale=scale, cohort=cohort)
+    try:
+        report = run_build(db_file, progress=lambda message: click.echo(message, err=True), scale=scale,
+                           cohort=cohort)
+    except ValueError as error:  # a scale out of range, from --skala or $KATALOG_SCALE
+        click.echo(str(error), err=True)
+        sys.exit(1)
     click.echo(f"Bygget {report.path} i skala {report.scale:g} på {report.seconds:.1f} s")
     for name, rows in report.tables.items():
         click.echo(f"  {name}: {danish_int(rows)} rækker")

@@ -7,11 +7,12 @@ katalog.mockdata; the cohort itself is never readable by chart SQL.
 
 How the cohort comes about:
 1. The reference-year population (kommune × sex × 5-year age group) is expanded to virtual
-   persons with a shared frailty, so diagnoses cluster in the same persons (multimorbidity).
+   persons with a cardiometabolic factor, so atrieflimren, hjertesvigt and type 2-diabetes meet in
+   the same persons more often than chance (multimorbidity).
 2. Each diagnosis picks its reference-year patients cell by cell, with the national count,
    sex and age profile, regional factor and kommune noise of diagnoser.csv.
 3. Each patient gets a diagnosis date (duration ~ prevalence / incidence), a risk of death,
-   a practice in the home kommune and possibly a nursing-home place.
+   a practice in the home kommune and a nursing-home propensity (a place once old enough).
 4. Earlier years get the patients who died before the reference year (copies of likely
    decedents, moved back in time); the year after gets new patients.
 5. Every person-year gets contacts (SSR), fees, hospital and specialist activity and the
@@ -46,7 +47,7 @@ def _logit(p):
 
 @dataclass(frozen=True)
 class Cohort:
-    persons: pd.DataFrame  # person_id, koen, foedselsaar, kommune, praksis, plejehjem, slutdag, doed
+    persons: pd.DataFrame  # person_id, koen, foedselsaar, kommune, praksis, plejehjem_u, slutdag, doed
     diagnoses: pd.DataFrame  # person_id, dx, diagnosedag
     years: pd.DataFrame  # one row per person and year with an active diagnosis
     pathways: pd.DataFrame  # one row per new diagnosis: days to first specialist and hospital contact
@@ -80,7 +81,9 @@ def simulate(inputs: CohortInputs, rng: np.random.Generator) -> Cohort:
     persons, dx_day = _reference_patients(inputs, rng)
     practices = _practices(inputs, persons, rng)
     persons["praksis"] = _assign_practice(persons["kommune"].to_numpy(), practices, rng)
-    persons["plejehjem"] = _nursing_home(inputs, persons, rng)
+    # A fixed propensity per person: as the person ages, the nursing-home rate rises past it, so a
+    # resident moves in at some age and stays (evaluated per year in _person_years).
+    persons["plejehjem_u"] = rng.random(len(persons)).astype(np.float32)
     persons, dx_day = _deaths_and_history(inputs, persons, dx_day, rng, ref, years)
     persons["person_id"] = np.arange(1, len(persons) + 1, dtype=np.int32)
     diag = _diagnosis_rows(persons, dx_day)
@@ -144,13 +147,18 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
     counts = pop["n"].to_numpy()
     cell = np.repeat(np.arange(len(pop)), counts)
     frailty = rng.standard_normal(len(cell)).astype(np.float32)
+    cardio = rng.standard_normal(len(cell)).astype(np.float32)
     beta = s["multimorbidity_frailty"]
-    lift = np.exp(beta * frailty - beta * beta / 2)
+    loadings = s["cardiometabolic_loading"]
     ref = int(s["reference_year"])
     chosen = np.zeros((len(cell), len(DX_CODES)), dtype=bool)
     for _, dx in inputs.diagnoses.iterrows():
         i = DX_CODES.index(dx["kode"])
         p_cell = _cell_expectations(inputs, dx, rng) / np.maximum(counts, 1)
+        load = loadings.get(dx["kode"], 0.0)
+        # A shared frailty and a cardiometabolic factor (atrieflimren, hjertesvigt, type 2-diabetes)
+        # make diagnoses meet in the same persons more often than chance; mean lift 1 keeps the counts.
+        lift = np.exp(beta * frailty - beta * beta / 2 + load * cardio - load * load / 2)
         p = np.minimum(p_cell[cell] * lift, 0.9)
         pick = rng.random(len(cell)) < p
         if dx["kode"] == "T2":  # type 1 (drawn first) and type 2 diabetes exclude each other
@@ -176,7 +184,9 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
     for _, dx in inputs.diagnoses.iterrows():
         i = DX_CODES.index(dx["kode"])
         rows = np.flatnonzero(chosen[:, i])
-        mean_years = dx["patienter_2024"] / dx["nye_2024"]
+        # Exponential durations with P(shorter than a year) = new / patients, so the reference year
+        # gets the declared number of new patients.
+        mean_years = -1.0 / np.log(1.0 - dx["nye_2024"] / dx["patienter_2024"])
         onset = 0 if dx["kode"] in CHILDHOOD_DIAGNOSES else 18
         room = np.maximum(age[rows] - onset, 0) + rng.random(len(rows))
         years_ago = np.minimum(rng.exponential(mean_years, len(rows)), room)
@@ -248,13 +258,6 @@ def nursing_home_rate(inputs: CohortInputs, age5: np.ndarray, men: np.ndarray) -
     return base[...] * np.where(men, 1.0, women) / norm[age5]
 
 
-def _nursing_home(inputs: CohortInputs, persons: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
-    ref = int(inputs.settings["reference_year"])
-    age5 = age_group_index(ref - persons["foedselsaar"].to_numpy(), inputs.age_starts)
-    rate = nursing_home_rate(inputs, age5, persons["koen"].to_numpy() == 1)
-    return rng.random(len(persons)) < np.minimum(rate * inputs.settings["nursing_home_cohort_factor"], 0.9)
-
-
 def age_group_index(age: np.ndarray, age_starts: np.ndarray) -> np.ndarray:
     return np.clip(np.searchsorted(age_starts, age, side="right") - 1, 0, len(age_starts) - 1)
 
@@ -301,9 +304,12 @@ def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
     first = np.where(has, dx_day, NO_DATE).min(axis=1)
     for year in [y for y in years if y >= ref]:
         active = end == NO_DATE
+        # Mortality rises as the patients age year by year.
+        hazard_now = _hazard(inputs, age + (year - ref), men, has)
+        ending_now = np.minimum(hazard_now + exit_rate, 0.9)
         # Diagnosed before the year starts, or during it (then only the rest of the year is at risk).
-        ends = active & (first <= day_of(year + 1) - 1) & (rng.random(len(persons)) < ending)
-        by_death = rng.random(len(persons)) < hazard / np.maximum(ending, 1e-12)
+        ends = active & (first <= day_of(year + 1) - 1) & (rng.random(len(persons)) < ending_now)
+        by_death = rng.random(len(persons)) < hazard_now / np.maximum(ending_now, 1e-12)
         lo = np.maximum(day_of(year), np.minimum(first, day_of(year + 1) - 1))
         when = lo + np.floor(rng.random(len(persons)) * (day_of(year + 1) - lo)).astype(np.int32)
         end = np.where(ends, when, end).astype(np.int32)
@@ -339,10 +345,15 @@ def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
             pick = rng.choice(new_in_ref, size=len(new_in_ref))  # as many new patients as the reference year
             copy = persons.iloc[pick].copy()
             copy["foedselsaar"] = (copy["foedselsaar"] + shift).astype(np.int16)
-            copy["slutdag"] = NO_DATE
-            copy["doed"] = False
             days = np.full((len(pick), len(DX_CODES)), NO_DATE, dtype=np.int32)
             days[:, i] = dx_day[pick, i] + np.int32(round(shift * 365.25))
+            # Like everyone else, they may die or leave the list in the rest of the year.
+            year_end = day_of(year + 1) - 1
+            remaining = (year_end - days[:, i] + 1) / 365.25
+            ends = rng.random(len(pick)) < ending[pick] * remaining
+            when = days[:, i] + np.floor(rng.random(len(pick)) * (year_end - days[:, i] + 1)).astype(np.int32)
+            copy["slutdag"] = np.where(ends, when, NO_DATE).astype(np.int32)
+            copy["doed"] = ends & (rng.random(len(pick)) < hazard[pick] / np.maximum(ending[pick], 1e-12))
             extra_persons.append(copy)
             extra_dx.append(days)
     persons = pd.concat([persons, *extra_persons], ignore_index=True)
@@ -409,7 +420,7 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
     men_all = persons["koen"].to_numpy() == 1
     born = persons["foedselsaar"].to_numpy().astype(int)
     praksis = persons["praksis"].to_numpy()
-    home = persons["plejehjem"].to_numpy()
+    home_u = persons["plejehjem_u"].to_numpy()
     end_day = persons["slutdag"].to_numpy()  # last day as a patient (death or leaving the list)
     died = persons["doed"].to_numpy()
     quality = practices["kvalitet"].to_numpy()
@@ -425,7 +436,8 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         rng.random(n_persons) < 0.15)
     smoker_draw = rng.random(n_persons)
     hba1c_person = rng.normal(0, v["hba1c_log_sd"] * 0.8, n_persons)
-    previous = {code: rng.random(n_persons) < 0.5 for code in ("uacr_2aar", "fod_2aar", "oeje_2aar")}
+    previous = {code: np.zeros(n_persons, dtype=bool) for code in ("uacr_2aar", "fod_2aar", "oeje_2aar")}
+    seen_before = np.zeros(n_persons, dtype=bool)  # whether last year's examinations are in `previous`
 
     # Which indicators each diagnosis's practice-level intercepts are calibrated on: reference-year
     # patients per practice, so national attainment lands on indikatorer.csv.
@@ -461,7 +473,8 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         stop = np.minimum(np.where(end_day[rows] == NO_DATE, end, end_day[rows]), end)
         exposure = np.clip((stop - np.maximum(first, start) + 1) / (end - start + 1), 0.02, 1.0)
         n_dx = a.sum(axis=1)
-        in_home = home[rows] & (age >= 65)
+        home_rate = nursing_home_rate(inputs, age_group_index(age, inputs.age_starts), men)
+        in_home = (age >= 65) & (home_u[rows] < np.minimum(home_rate * s["nursing_home_cohort_factor"], 0.9))
         t2, kol = a[:, DX_CODES.index("T2")], a[:, DX_CODES.index("KOL")]
         # Kronikerhonorar (type 2-diabetes and KOL): a patient enrolled once stays enrolled.
         uptake = float(inputs.uptake.loc[year])
@@ -567,7 +580,13 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
             p2 = _expit(intercept[code] + trend + quality[p] + ind_noise[p, ind_col[code]])
             yearly = 1 - np.sqrt(1 - p2)
             this_year = dm & (rng.random(n) < yearly)
-            two_year[code] = np.where(dm, this_year | (previous[code][rows] & dm), False)
+            # In the first year in the data, last year's examination happened with the same chance if
+            # the patient already had diabetes then, never before the diagnosis.
+            diabetes_day = np.minimum(dx_day[rows, DX_CODES.index("T1")], dx_day[rows, DX_CODES.index("T2")])
+            first_time = ~seen_before[rows]
+            earlier = first_time & (diabetes_day < start) & (rng.random(n) < yearly)
+            last_year = np.where(first_time, earlier, previous[code][rows])
+            two_year[code] = np.where(dm, this_year | (last_year & dm), False)
             previous[code][rows] = this_year
         # KOL patients' registrations follow the KOL indicators; the others' are estimates.
         smoking_registered = chance("ryg_maalt", kol) | (dm & ~kol & (rng.random(n) < v["diabetes_smoking_registered"])
@@ -591,6 +610,7 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         reduced = hf & hfref[rows]
         medicine = {code: np.where(hf, chance(code, reduced) | (hf & ~reduced & (rng.random(n) < 0.3)), False)
                     for code in ("ace_arb", "betablokker", "mra", "sglt2i")}
+        seen_before[rows] = True
         astma_control = chance("astmakontrol", astma)
         ics = chance("ics", astma)
 

@@ -35,7 +35,12 @@ def mockdata_dir() -> Path:
 def mock_scale() -> float:
     """Scale of the mock data: $KATALOG_SCALE (0.1 = a tenth of Denmark), else 1.0, all of Denmark."""
     value = os.environ.get("KATALOG_SCALE")
-    return float(value) if value else 1.0
+    if not value:
+        return 1.0
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"KATALOG_SCALE skal være et tal mellem 0,01 og 1, ikke {value!r}.") from None
 
 
 def connect(path: Path | None = None) -> sqlite_utils.Database:

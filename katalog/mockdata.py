@@ -24,6 +24,7 @@ SEXES = ("Kvinder", "Mænd")  # index = koen code (0 women, 1 men)
 AGE_GROUPS = ("0-17", "18-39", "40-59", "60-79", "80+")
 _AGE_GROUP_STARTS = np.array([0, 18, 40, 60, 80])
 AGGREGATE, PERSON = "aggregat", "person"
+MIN_SCALE = 0.01  # below this the national figures rest on a handful of synthetic persons
 DX_DIAGNOSE = {"T1": "diabetes", "T2": "diabetes", "KOL": "KOL", "astma": "astma", "AF": "atrieflimren",
                "HF": "hjertesvigt"}
 DIAGNOSES = ("diabetes", "KOL", "astma", "atrieflimren", "hjertesvigt")
@@ -168,8 +169,8 @@ def generate(folder: Path, *, scale: float = 1.0, cohort_tables: bool = False,
     `scale` shrinks population and cohort alike (0.1 = a tenth of Denmark; shares and rates stay),
     for quick builds; `cohort_tables` adds the person-level cohort as tables of its own.
     """
-    if not 0 < scale <= 1:
-        raise ValueError("scale skal være over 0 og højst 1")
+    if not MIN_SCALE <= scale <= 1:
+        raise ValueError(f"Skalaen skal være mellem {MIN_SCALE:g} og 1 (1 = hele landet).")
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -208,27 +209,29 @@ def danish_int(value: int) -> str:
 
 
 def _population(inputs: Inputs, rng: np.random.Generator, scale: float) -> pd.DataFrame:
-    """Population by year, kommune, sex and 5-year age group. Kommunernes aldersprofil tilts older in
-    the regions and small kommuner that are older (and younger in the cities); the country ages a
-    little each year."""
+    """Population by year, kommune, sex and 5-year age group. Older regions and small kommuner have more
+    people over 40 and the oldest most; big cities have many young adults (20-34); the country ages a
+    little each year. Fitted so every kommune keeps its size and the country its age profile."""
     settings, ages = inputs.settings, inputs.ages
     kommuner = inputs.kommuner
     age_share = ages["andel_befolkning"].to_numpy()
     age_share = age_share / age_share.sum()
     mids = _age_starts(ages) + 2.5
-    z = (mids - 40) / 40  # negative for the young, positive for the old
+    z = np.maximum(mids - 40, 0) / 40  # 0 up to 40, rising for the old
+    young_adults = ((mids > 20) & (mids < 35)).astype(float)
     region_tilt = inputs.regions.set_index("region")["aldershaeldning"].loc[kommuner["region"]].to_numpy()
     size = np.log(kommuner["befolkning_estimat"].to_numpy() / 45_000)
     tilt = region_tilt + settings["kommune_size_age_tilt"] * size
+    city = settings["city_young_adults"] * np.maximum(size, 0)
     noise = rng.lognormal(0.0, settings["kommune_age_noise_sd"], size=(len(kommuner), len(age_share)))
     women = ages["andel_kvinder"].to_numpy()
     frames = []
     for year in settings["years"]:
         growth = (1 + settings["population_growth_per_year"]) ** (year - settings["reference_year"])
-        ageing = np.exp(settings["ageing_per_year"] * (year - settings["reference_year"]) * z)
+        ageing = np.exp(settings["ageing_per_year"] * (year - settings["reference_year"]) * (mids - 40) / 40)
         national = age_share * ageing / (age_share * ageing).sum()
         sizes = kommuner["befolkning_estimat"].to_numpy() * growth * scale
-        totals = sizes[:, None] * age_share * np.exp(tilt[:, None] * z[None, :]) * noise
+        totals = sizes[:, None] * age_share * np.exp(tilt[:, None] * z[None, :] + city[:, None] * young_adults) * noise
         # Iterative proportional fitting: every kommune keeps its size, the country its age profile.
         for _ in range(20):
             totals *= (national * sizes.sum() / totals.sum(axis=0))[None, :]
@@ -703,7 +706,6 @@ def _person_tables(c: _Context) -> list[MockTable]:
         "foedselsaar": persons["foedselsaar"], "region": c.regions[c.kommune_region[persons["kommune"]]],
         "kommune": c.kommune_names[persons["kommune"]],
         "ydernummer": practices["ydernummer"].to_numpy()[persons["praksis"]],
-        "plejehjem": persons["plejehjem"].astype(np.int8),
         "doedsdato": _dates(np.where(persons["doed"], persons["slutdag"], NO_DATE)),
         "ophoert_dato": _dates(np.where(persons["doed"], NO_DATE, persons["slutdag"])),
     })
@@ -735,7 +737,7 @@ def _person_tables(c: _Context) -> list[MockTable]:
             "ikke læse dem, og de vises ikke i appen. ")
     return [
         MockTable("kohorte_person", "Kohorte: personer",
-                  "En række pr. syntetisk patient: køn, fødselsår, bopæl, praksis (ydernummer), plejehjem, "
+                  "En række pr. syntetisk patient: køn, fødselsår, bopæl, praksis (ydernummer), "
                   "eventuel dødsdato og eventuel dato for ophør som aktiv patient uden dødsfald (fx bedring, "
                   "opfølgning flyttet til sygehus eller ingen kontakt i 24 måneder). " + note,
                   person, (("person_id",),), PERSON),

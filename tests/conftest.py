@@ -19,7 +19,7 @@ DATA = Path(__file__).resolve().parent / "data"
 def built_db(tmp_path_factory) -> Path:
     """A database built from usecases/ and mockdata/; tests must not write to it."""
     path = tmp_path_factory.mktemp("built") / "catalogue.db"
-    build(path, usecases_dir=USECASES, mockdata_dir=MOCKDATA)
+    build(path, usecases_dir=USECASES, mockdata_dir=MOCKDATA, scale=1.0)  # national, whatever $KATALOG_SCALE says
     return path
 
 
