@@ -15,7 +15,7 @@ import pandas as pd
 
 from katalog import db as database
 from katalog.content import Problem, load_catalogue
-from katalog.mockdata import MockTable, comparison_frame, danish_int, generate
+from katalog.mockdata import COUNT_COLUMNS, MockTable, comparison_frame, danish_int, generate
 
 CONTENT_TABLES = ("usecases", "mock_tables", "mock_comparisons", "mock_build")
 
@@ -65,9 +65,11 @@ def build(
             progress(f"  {table.name}: {danish_int(len(table.frame))} rækker "
                      f"({time.perf_counter() - table_started:.1f} s)")
         conn.execute("CREATE TABLE mock_tables (name TEXT PRIMARY KEY, title TEXT NOT NULL, "
-                     "declaration TEXT NOT NULL, rows INTEGER NOT NULL, level TEXT NOT NULL)")
-        conn.executemany("INSERT INTO mock_tables VALUES (?, ?, ?, ?, ?)",
-                         [(t.name, t.title, t.declaration, len(t.frame), t.level) for t in tables])
+                     "declaration TEXT NOT NULL, rows INTEGER NOT NULL, level TEXT NOT NULL, "
+                     "count_columns TEXT NOT NULL)")
+        conn.executemany("INSERT INTO mock_tables VALUES (?, ?, ?, ?, ?, ?)",
+                         [(t.name, t.title, t.declaration, len(t.frame), t.level,
+                           ",".join(COUNT_COLUMNS.get(t.name, ()))) for t in tables])
         _write(conn, MockTable("mock_comparisons", "", "", comparison_frame(mock.comparisons)))
         conn.execute("CREATE TABLE mock_build (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         conn.executemany("INSERT INTO mock_build VALUES (?, ?)", [

@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from katalog.disclosure import Suppressed, suppress_small_counts
-from katalog.sandbox import QueryError, Sandbox, run_query
+from katalog.sandbox import QueryError, Sandbox
 
 if TYPE_CHECKING:
     from katalog.models import Chart, Param
@@ -151,9 +151,20 @@ def param_options(param: Param, db_path: Path, sandbox: Sandbox | None = None) -
         return list(param.options)
     try:
         sql = param.options_sql or ""
-        rows = run_query(db_path, sql) if sandbox is None else sandbox.run(sql)
+        if sandbox is None:
+            with Sandbox(db_path) as own:
+                return _options_from(param, own, sql)
+        return _options_from(param, sandbox, sql)
     except QueryError as error:
         raise ChartError(f"Valgmulighederne for '{param.label}' kunne ikke hentes: {error}") from error
+
+
+def _options_from(param: Param, sandbox: Sandbox, sql: str) -> list[Any]:
+    rows = sandbox.run(sql)
+    if sandbox.counts_read:
+        # A choice list is shown as it is, with no suppression, so it must not be built on counts.
+        raise ChartError(f"Valgmulighederne for '{param.label}' må ikke bygge på antal "
+                         f"({', '.join(sandbox.counts_read)}); vælg dem ud fra navne, år eller koder.")
     return [_native(v) for v in rows.iloc[:, 0].tolist()] if len(rows.columns) else []
 
 
@@ -198,6 +209,9 @@ def _bind(chart: Chart, values: Mapping[str, Any], sandbox: Sandbox) -> BoundCha
             rows = sandbox.run(chart.sql, these)
         except QueryError as error:
             raise ChartError(str(error)) from error
+        if sandbox.counts_read and not chart.counts:
+            raise ChartError(f"Figuren læser antal ({', '.join(sandbox.counts_read)}), men angiver ingen "
+                             "`counts`; uden dem kan små tal ikke skjules.")
         _check_columns(chart, rows)
         frames.append(rows.assign(**{_MARGIN_KEY + p.name: str(these[p.name]) for p in margins}))
     cube = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -40,6 +40,24 @@ class MockTable:
     level: str = AGGREGATE  # chart SQL may read aggregate tables only, never the person-level cohort
 
 
+# Columns that count persons, per aggregate table: what disclosure control protects. Chart SQL that
+# reads one must declare `counts`, and a parameter's choices may not be built on them.
+COUNT_COLUMNS = {
+    "befolkning": ("befolkning",),
+    "ap_patienter": ("patienter", "nye_patienter", "doede", "plejehjemsbeboere"),
+    "ap_forekomst": ("patienter", "befolkning"),
+    "kvalitetsindikatorer": ("opfyldt", "patienter"),
+    "praksis_indikatorer": ("opfyldt", "patienter"),
+    "praksis": ("tilmeldte", "patienter_med_diagnoserne"),
+    "ap_aktivitet": ("patienter",),
+    "sygehus_aktivitet": ("patienter",),
+    "forloeb": ("nye_patienter", "speciallaege_30d", "speciallaege_90d", "speciallaege_365d", "sygehus_30d",
+                "sygehus_90d", "sygehus_365d"),
+    "forloeb_tid": ("patienter",),
+    "plejehjemsbeboere": ("beboere", "befolkning"),
+}
+
+
 @dataclass(frozen=True)
 class Comparison:
     """One generated national figure next to the published figure (or estimate) it imitates."""

@@ -43,7 +43,17 @@ def table_names(db_path: Path) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(mock & existing), frozenset(existing - mock)
 
 
-def _authorizer(readable: frozenset[str], forbidden: frozenset[str]):
+def count_columns(db_path: Path) -> dict[str, frozenset[str]]:
+    """Per aggregate mock table, the columns that hold counts of persons (recorded by `katalog build`)."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        try:
+            rows = conn.execute("SELECT name, count_columns FROM mock_tables WHERE level = 'aggregat'").fetchall()
+        except sqlite3.OperationalError:
+            return {}
+    return {name.lower(): frozenset(c for c in (columns or "").lower().split(",") if c) for name, columns in rows}
+
+
+def _authorizer(readable: frozenset[str], forbidden: frozenset[str], reads: set[tuple[str, str]]):
     def authorize(action, arg1, arg2, db_name, _source):
         if action not in _ALLOWED_ACTIONS:
             return sqlite3.SQLITE_DENY
@@ -55,6 +65,8 @@ def _authorizer(readable: frozenset[str], forbidden: frozenset[str]):
             # table that is not a mock table, and SQLite's own; what is left is a CTE.
             if name not in readable and (name in forbidden or name.startswith("sqlite_")):
                 return sqlite3.SQLITE_DENY
+            if name in readable:
+                reads.add((name, (arg2 or "").lower()))
         if action == sqlite3.SQLITE_FUNCTION and arg2 and arg2.lower() in _DENIED_FUNCTIONS:
             return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
@@ -77,8 +89,12 @@ class Sandbox:
             raise QueryError(f"Databasen {db_path} findes ikke; kør 'katalog build'.")
         self.max_seconds, self.max_rows = max_seconds, max_rows
         readable, forbidden = table_names(db_path)
-        self._conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
-        self._conn.set_authorizer(_authorizer(readable, forbidden))
+        self._counts = count_columns(db_path)
+        self._reads: set[tuple[str, str]] = set()
+        # No statement cache: the authorizer, which records what a query reads, runs at every prepare.
+        self._conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False,
+                                     cached_statements=0)
+        self._conn.set_authorizer(_authorizer(readable, forbidden, self._reads))
         self._conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
 
     def __enter__(self) -> Sandbox:
@@ -95,6 +111,7 @@ class Sandbox:
         head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
         if head not in {"SELECT", "WITH"}:
             raise QueryError("Forespørgslen skal begynde med SELECT eller WITH.")
+        self._reads.clear()
         deadline = time.monotonic() + self.max_seconds
         self._conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
         try:
@@ -108,6 +125,11 @@ class Sandbox:
             raise QueryError(f"Forespørgslen giver mere end {self.max_rows:,} rækker; gruppér eller filtrér.")
         columns = [d[0] for d in cursor.description or []]
         return pd.DataFrame.from_records(rows, columns=columns)
+
+    @property
+    def counts_read(self) -> list[str]:
+        """The count columns ('table.column') the last query read; charts must then declare counts."""
+        return sorted(f"{t}.{c}" for t, c in self._reads if c in self._counts.get(t, ()))
 
 
 def run_query(

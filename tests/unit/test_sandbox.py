@@ -145,3 +145,13 @@ def test_the_person_level_cohort_is_never_readable_by_chart_sql(cohort_db, sql):
     with pytest.raises(QueryError, match="tilladt"):
         run_query(cohort_db, sql)
     assert len(run_query(cohort_db, "SELECT * FROM ap_patienter LIMIT 3")) == 3
+
+
+def test_every_aggregate_table_names_its_count_columns(built_db):
+    from katalog.mockdata import COUNT_COLUMNS
+
+    conn = sqlite3.connect(built_db)
+    for name, columns in conn.execute("SELECT name, count_columns FROM mock_tables WHERE level = 'aggregat'"):
+        assert columns, f"{name} has no count columns"
+        existing = {row[1] for row in conn.execute(f"PRAGMA table_info([{name}])")}
+        assert set(columns.split(",")) == set(COUNT_COLUMNS[name]) and set(COUNT_COLUMNS[name]) <= existing

@@ -90,3 +90,33 @@ def test_switching_a_total_parameter_never_reveals_a_hidden_count(path, built_db
                         parts = [h for o, h in by_option.items() if o != total]
                         if not by_option.get(total, True):
                             assert sum(parts) != 1, (chart.id, fixed, margin.name, key, column)
+
+
+def _chart(sql, counts=(), options_sql=None):
+    from katalog.models import Chart
+
+    params = [{"name": "valg", "label": "Valg", "options_sql": options_sql, "default": "x"}] if options_sql else []
+    return Chart.model_validate({"id": "c", "title": "T", "alt": "A", "sql": sql, "params": params,
+                                 "counts": list(counts), "derived": {}, "dimensions": [],
+                                 "spec": {"mark": "bar", "encoding": {}}})
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT kommune, patienter FROM ap_patienter WHERE aar = 2024 AND diagnose = 'KOL' LIMIT 50",
+    "SELECT kommune, 'antal ' || patienter AS tekst FROM ap_patienter WHERE aar = 2024 LIMIT 50",
+    "SELECT omraade, 1000.0 * patienter / befolkning AS rate FROM ap_forekomst WHERE niveau = 'Kommune'",
+])
+def test_a_chart_that_reads_counts_must_declare_them(built_db, sql):
+    from katalog.charts import ChartError
+
+    with pytest.raises(ChartError, match="counts"):
+        bind(_chart(sql), {}, built_db)
+
+
+def test_choices_built_on_counts_are_refused(built_db):
+    from katalog.charts import ChartError
+
+    chart = _chart("SELECT :valg AS n", options_sql="SELECT kommune || ': ' || patienter FROM ap_patienter "
+                                                "WHERE patienter < 5")
+    with pytest.raises(ChartError, match="antal"):
+        param_options(chart.params[0], built_db)
