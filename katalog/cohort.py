@@ -1,8 +1,8 @@
 """The synthetic person-level cohort: GP patients with the five diagnoses, simulated 2019–2025.
 
 Deterministic from the seed and the parameter files in mockdata/ (read by katalog.mockdata).
-Everything is vectorised numpy: a national cohort (≈0.9 million persons, ≈6 million
-person-years) takes seconds. The aggregate tables that charts read are derived from it in
+Everything is vectorised numpy: a national cohort (≈1.3 million persons over 2019–2025, ≈6 million
+person-years) takes about 20 s. The aggregate tables that charts read are derived from it in
 katalog.mockdata; the cohort itself is never readable by chart SQL.
 
 How the cohort comes about:
