@@ -120,3 +120,43 @@ def test_choices_built_on_counts_are_refused(built_db):
                                                 "WHERE patienter < 5")
     with pytest.raises(ChartError, match="antal"):
         param_options(chart.params[0], built_db)
+
+
+def test_switching_the_practice_in_uc05_never_reveals_a_hidden_count(built_db):
+    """The attack a review found: choose each practice of a klynge in turn, add up the visible ones,
+    and subtract from the klynge total. The klynge is suppressed as one table, so it must not work."""
+    import sqlite3
+
+    item, _ = load_usecase(next(USECASES.glob("UC-05-*.md")))
+    chart = next(c for c in item.charts if c.id == "kol_indikatorer_sammenligning")
+    conn = sqlite3.connect(built_db)
+    targets = conn.execute(
+        "SELECT DISTINCT aar, klynge FROM praksis_indikatorer WHERE diagnose = 'KOL' AND indikator = "
+        "'FEV1 registreret årligt' AND (opfyldt BETWEEN 1 AND 4 OR patienter BETWEEN 1 AND 4) ORDER BY 1, 2 LIMIT 3"
+    ).fetchall()
+    assert targets, "the national mock data has practices with small KOL counts"
+    for aar, klynge in targets:
+        practices = [y for (y,) in conn.execute(
+            "SELECT DISTINCT ydernummer FROM praksis_indikatorer WHERE aar = ? AND klynge = ? AND diagnose = 'KOL' "
+            "ORDER BY 1", (aar, klynge))]
+        known: dict[tuple, float | None] = {}
+        patterns = set()
+        for ydernummer in practices:
+            rows = bind(chart, {"ydernummer": ydernummer, "aar": aar}, built_db).rows
+            data, status = rows.data, rows.status
+            patterns.add(tuple(status[["opfyldt", "patienter"]].to_numpy().ravel()))
+            for i in range(len(data)):
+                label = str(data["niveau"].iat[i])
+                unit = ydernummer if str(ydernummer) in label else (
+                    "klynge" if label == klynge else None)
+                if unit is None:
+                    continue
+                for column in ("opfyldt", "patienter"):
+                    key = (unit, data["indikator"].iat[i], column)
+                    known[key] = None if status[column].iat[i] else float(data[column].iat[i])
+        assert len(patterns) == 1, "the hidden cells must not depend on the chosen practice"
+        for indikator in {k[1] for k in known}:
+            for column in ("opfyldt", "patienter"):
+                hidden = [p for p in practices if known.get((p, indikator, column)) is None]
+                total = known.get(("klynge", indikator, column))
+                assert not (total is not None and len(hidden) == 1), (aar, klynge, indikator, column, hidden)
