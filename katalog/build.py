@@ -15,7 +15,8 @@ import pandas as pd
 
 from katalog import db as database
 from katalog.content import Problem, load_catalogue
-from katalog.mockdata import COUNT_COLUMNS, MockTable, comparison_frame, danish_int, generate
+from katalog.mockdata import COUNT_COLUMNS, MockTable, comparison_frame, generate
+from katalog.mockinfo import format_number
 
 CONTENT_TABLES = ("usecases", "mock_tables", "mock_comparisons", "mock_build")
 
@@ -62,7 +63,7 @@ def build(
         for table in tables:
             table_started = time.perf_counter()
             _write(conn, table)
-            progress(f"  {table.name}: {danish_int(len(table.frame))} rækker "
+            progress(f"  {table.name}: {format_number(len(table.frame))} rækker "
                      f"({time.perf_counter() - table_started:.1f} s)")
         conn.execute("CREATE TABLE mock_tables (name TEXT PRIMARY KEY, title TEXT NOT NULL, "
                      "declaration TEXT NOT NULL, rows INTEGER NOT NULL, level TEXT NOT NULL, "

@@ -34,7 +34,7 @@ def main(ctx: click.Context, db_file: Path | None) -> None:
 @click.pass_obj
 def build(db_file: Path, scale: float | None, cohort: bool) -> None:
     from katalog.build import build as run_build
-    from katalog.mockdata import danish_int
+    from katalog.mockinfo import format_number
 
     try:
         report = run_build(db_file, progress=lambda message: click.echo(message, err=True), scale=scale,
@@ -44,7 +44,7 @@ def build(db_file: Path, scale: float | None, cohort: bool) -> None:
         sys.exit(1)
     click.echo(f"Bygget {report.path} i skala {report.scale:g} på {report.seconds:.1f} s")
     for name, rows in report.tables.items():
-        click.echo(f"  {name}: {danish_int(rows)} rækker")
+        click.echo(f"  {name}: {format_number(rows)} rækker")
     click.echo(f"  {report.usecases} use-cases indekseret")
     if report.problems:
         click.echo(f"{len(report.problems)} problemer i indholdet; kør 'katalog validate'.", err=True)

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from katalog.cohort import DX_CODES, EPOCH, NO_DATE, CohortInputs, age_group_index, nursing_home_rate, simulate
+from katalog.mockinfo import format_number
 
 SEXES = ("Kvinder", "Mænd")  # index = koen code (0 women, 1 men)
 AGE_GROUPS = ("0-17", "18-39", "40-59", "60-79", "80+")
@@ -28,6 +29,8 @@ MIN_SCALE = 0.01  # below this the national figures rest on a handful of synthet
 DX_DIAGNOSE = {"T1": "diabetes", "T2": "diabetes", "KOL": "KOL", "astma": "astma", "AF": "atrieflimren",
                "HF": "hjertesvigt"}
 DIAGNOSES = ("diabetes", "KOL", "astma", "atrieflimren", "hjertesvigt")
+# Index into DIAGNOSES for each cohort code in DX_CODES (type 1 and type 2 are both diabetes).
+_DIAGNOSIS_OF_DX = np.array([DIAGNOSES.index(DX_DIAGNOSE[code]) for code in DX_CODES])
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,7 @@ def generate(folder: Path, *, scale: float = 1.0, cohort_tables: bool = False,
     cohort_inputs = _cohort_inputs(inputs, population, scale)
     cohort = simulate(cohort_inputs, rng)
     lap("kohorte")
-    progress(f"Kohorte: {danish_int(len(cohort.persons))} personer, {danish_int(len(cohort.years))} personår")
+    progress(f"Kohorte: {format_number(len(cohort.persons))} personer, {format_number(len(cohort.years))} personår")
     progress("Aggregerede tabeller som på eSundhed")
     context = _Context(inputs, cohort_inputs, population, cohort)
     tables = _aggregate_tables(context, rng)
@@ -220,10 +223,6 @@ def generate(folder: Path, *, scale: float = 1.0, cohort_tables: bool = False,
     lap("sammenligninger")
     return MockData(tables=tables, comparisons=comparisons, scale=scale, seed=int(inputs.settings["seed"]),
                     seconds=seconds)
-
-
-def danish_int(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def _population(inputs: Inputs, rng: np.random.Generator, scale: float) -> pd.DataFrame:
@@ -316,6 +315,7 @@ class _Context:
         self.py_agegroup = coarse_age_group(py["alder"].to_numpy())
         self.py_age5 = age_group_index(py["alder"].to_numpy(), cohort_inputs.age_starts)
         self._pairs = None
+        self.cluster_names: np.ndarray | None = None
 
     def pairs(self) -> pd.DataFrame:
         """One row per person-year and active diagnosis (a patient with two diagnoses counts in both)."""
@@ -449,7 +449,7 @@ def _ap_forekomst(c: _Context) -> MockTable:
     pairs = c.pairs()
     py = c.cohort.years
     rows = pairs["py"].to_numpy()
-    diag = np.array([DIAGNOSES.index(DX_DIAGNOSE[DX_CODES[i]]) for i in range(len(DX_CODES))])[pairs["dx"]]
+    diag = _DIAGNOSIS_OF_DX[pairs["dx"]]
     # Type 1 and type 2 never meet in one person, so diabetes counts each patient once.
     counts = _sum_by({"aar": py["aar"].to_numpy()[rows], "kommune_nr": c.py_kommune[rows], "age5": c.py_age5[rows],
                       "diag": diag}, {}, count="patienter")
@@ -545,6 +545,13 @@ def _praksis_indikatorer(c: _Context) -> MockTable:
 
 
 def _cluster_names(c: _Context) -> np.ndarray:
+    """'Klynge Nordjylland 03' per practice, numbered within each region (computed once per build)."""
+    if c.cluster_names is None:
+        c.cluster_names = _name_clusters(c)
+    return c.cluster_names
+
+
+def _name_clusters(c: _Context) -> np.ndarray:
     practices = c.cohort.practices
     names = []
     counters: dict[int, int] = {}
@@ -561,21 +568,28 @@ def _cluster_names(c: _Context) -> np.ndarray:
 _CONTACTS = ("konsultation", "telefon", "email", "video", "aarskontrol", "sygebesoeg", "spirometri")
 
 
-def _ap_aktivitet(c: _Context) -> MockTable:
+def _by_diagnosis(c: _Context, keys: tuple[str, ...], values: tuple[str, ...]) -> pd.DataFrame:
+    """Patients per year, diagnose and `keys`, with the person-years' `values` summed: a patient counts
+    under each of their diagnoses, diabetes once (type 1 and type 2 never meet in one person)."""
     pairs = c.pairs()
     py = c.cohort.years
     rows = pairs["py"].to_numpy()
-    diag = np.array([DIAGNOSES.index(DX_DIAGNOSE[d]) for d in DX_CODES])[pairs["dx"]]
-    grouped = _sum_by(
-        {"aar": py["aar"].to_numpy()[rows], "region_nr": c.py_region[rows], "diag": diag,
-         "agegroup": c.py_agegroup[rows], "koen_nr": c.py_koen[rows], "plejehjem": py["plejehjem"].to_numpy()[rows],
-         "kronikerhonorar": py["kronikerhonorar"].to_numpy()[rows]},
-        {k: py[k].to_numpy()[rows].astype(float) for k in (*_CONTACTS, "honorar_kr", "kronikerhonorar_kr")},
-        count="patienter")
+    key_columns = {
+        "aar": lambda: py["aar"].to_numpy()[rows], "region_nr": lambda: c.py_region[rows],
+        "diag": lambda: _DIAGNOSIS_OF_DX[pairs["dx"]], "agegroup": lambda: c.py_agegroup[rows],
+        "koen_nr": lambda: c.py_koen[rows], "plejehjem": lambda: py["plejehjem"].to_numpy()[rows],
+        "kronikerhonorar": lambda: py["kronikerhonorar"].to_numpy()[rows],
+    }
+    grouped = _sum_by({k: key_columns[k]() for k in keys}, {v: py[v].to_numpy()[rows].astype(float) for v in values},
+                      count="patienter")
+    return grouped[[*keys, "patienter", *values]]
+
+
+def _ap_aktivitet(c: _Context) -> MockTable:
+    grouped = _by_diagnosis(c, ("aar", "region_nr", "diag", "agegroup", "koen_nr", "plejehjem", "kronikerhonorar"),
+                            (*_CONTACTS, "honorar_kr", "kronikerhonorar_kr"))
     grouped = grouped.rename(columns={"honorar_kr": "honorar_ydelser_kr", "kronikerhonorar_kr":
                                       "honorar_kronikerhonorar_kr"})
-    order = ["aar", "region_nr", "diag", "agegroup", "koen_nr", "plejehjem", "kronikerhonorar", "patienter",
-             *_CONTACTS, "honorar_ydelser_kr", "honorar_kronikerhonorar_kr"]
     return MockTable(
         "ap_aktivitet", "Aktivitet og honorarer i almen praksis (SSR) for patienter med de fem diagnoser",
         "Patienter og deres kontakter i almen praksis efter ydelse (0101 konsultation, 0201 telefon, 0105 e-mail, "
@@ -585,22 +599,12 @@ def _ap_aktivitet(c: _Context) -> MockTable:
         "kronikerhonorar; sygebesøg og spirometri afregnes stadig. En patient med flere diagnoser tælles under "
         "hver. Kontakter pr. patient, ydelsesmix, takster og tilslutning er skøn eller offentliggjorte "
         "(mockdata/aktivitet.csv, honorarer.csv, kronikerhonorar.csv). " + _SYNTHETIC,
-        _labelled(c, grouped[order]), (("aar", "diagnose"),))
+        _labelled(c, grouped), (("aar", "diagnose"),))
 
 
 def _sygehus_aktivitet(c: _Context) -> MockTable:
-    pairs = c.pairs()
-    py = c.cohort.years
-    rows = pairs["py"].to_numpy()
-    diag = np.array([DIAGNOSES.index(DX_DIAGNOSE[d]) for d in DX_CODES])[pairs["dx"]]
-    grouped = _sum_by(
-        {"aar": py["aar"].to_numpy()[rows], "region_nr": c.py_region[rows], "diag": diag,
-         "agegroup": c.py_agegroup[rows], "plejehjem": py["plejehjem"].to_numpy()[rows],
-         "kronikerhonorar": py["kronikerhonorar"].to_numpy()[rows]},
-        {k: py[k].to_numpy()[rows].astype(float) for k in ("indlaeggelser", "ambulante_besoeg",
-                                                            "speciallaege_besoeg")}, count="patienter")
-    grouped = grouped[["aar", "region_nr", "diag", "agegroup", "plejehjem", "kronikerhonorar", "patienter",
-                       "indlaeggelser", "ambulante_besoeg", "speciallaege_besoeg"]]
+    grouped = _by_diagnosis(c, ("aar", "region_nr", "diag", "agegroup", "plejehjem", "kronikerhonorar"),
+                            ("indlaeggelser", "ambulante_besoeg", "speciallaege_besoeg"))
     return MockTable(
         "sygehus_aktivitet", "Indlæggelser, ambulante besøg og speciallægebesøg",
         "Patienterne i almen praksis og deres somatiske indlæggelser og ambulante besøg (som i LPR) og besøg i "
@@ -618,7 +622,7 @@ def _pathway_frame(c: _Context) -> pd.DataFrame:
     day = paths["diagnosedag"].to_numpy()
     year = (EPOCH + day.astype("timedelta64[D]")).astype("datetime64[Y]").astype(int) + 1970
     born = persons["foedselsaar"].to_numpy()[row]
-    diag = np.array([DIAGNOSES.index(DX_DIAGNOSE[d]) for d in DX_CODES])[paths["dx"]]
+    diag = _DIAGNOSIS_OF_DX[paths["dx"]]
     return pd.DataFrame({
         "aar": year, "kommune_nr": persons["kommune"].to_numpy()[row], "koen_nr": persons["koen"].to_numpy()[row],
         "agegroup": coarse_age_group(year - born), "diag": diag,

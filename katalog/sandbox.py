@@ -74,6 +74,12 @@ def _authorizer(readable: frozenset[str], forbidden: frozenset[str], reads: set[
     return authorize
 
 
+def _check_select(sql: str) -> None:
+    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+    if head not in {"SELECT", "WITH"}:
+        raise QueryError("Forespørgslen skal begynde med SELECT eller WITH.")
+
+
 class Sandbox:
     """One read-only, authorised connection for several untrusted queries (a chart's options and
     every margin choice), so the checks and the connection are paid once per chart, not per query.
@@ -108,9 +114,7 @@ class Sandbox:
 
     def run(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Run one SELECT and return its rows."""
-        head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-        if head not in {"SELECT", "WITH"}:
-            raise QueryError("Forespørgslen skal begynde med SELECT eller WITH.")
+        _check_select(sql)
         self._reads.clear()
         deadline = time.monotonic() + self.max_seconds
         self._conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
@@ -141,9 +145,7 @@ def run_query(
     max_rows: int = MAX_ROWS,
 ) -> pd.DataFrame:
     """Run one SELECT in a fresh Sandbox (see there for what is refused)."""
-    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-    if head not in {"SELECT", "WITH"}:
-        raise QueryError("Forespørgslen skal begynde med SELECT eller WITH.")
+    _check_select(sql)  # before opening anything
     with Sandbox(db_path, max_seconds=max_seconds, max_rows=max_rows) as sandbox:
         return sandbox.run(sql, params)
 
