@@ -11,16 +11,20 @@ How the cohort comes about:
    the same persons more often than chance (multimorbidity).
 2. Each diagnosis picks its reference-year patients cell by cell, with the national count,
    sex and age profile, regional factor and kommune noise of diagnoser.csv.
-3. Each patient gets a diagnosis date (duration ~ prevalence / incidence), a risk of death,
-   a practice in the home kommune and a nursing-home propensity (a place once old enough).
+3. Each patient gets a diagnosis date (duration ~ prevalence / incidence; atrieflimren and
+   hjertesvigt often on one date), a risk of death, a practice in the home kommune (regions with
+   fewer doctors have longer lists) and a nursing-home propensity (a place once old enough, kept).
 4. Earlier years get the patients who died before the reference year (copies of likely
-   decedents, moved back in time); the year after gets new patients.
+   decedents, moved back in time, as many as the diagnoses' growth gives); the year after gets new
+   patients like the reference year's: new persons, or a new diagnosis for a patient who already has
+   the others, so multimorbidity and deaths per patient stay as they are.
 5. Every person-year gets contacts (SSR), fees, hospital and specialist activity and the
    reported patient values, with practice-level variation in what gets measured.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +75,8 @@ class CohortInputs:
     uptake: pd.Series  # kronikerhonorar share by year
     indicators: pd.DataFrame  # indikatorer.csv indexed by kode
     pathways: pd.DataFrame  # forloeb.csv indexed by diagnose
+    indicator_years: pd.DataFrame  # indikatorer_aar.csv: kode, aar, maalopfyldelse (yearly targets)
+    region_list_factor: np.ndarray  # per region: listed patients per practice relative to the country
     scale: float
 
 
@@ -127,8 +133,26 @@ def _cell_expectations(inputs: CohortInputs, dx: pd.Series, rng: np.random.Gener
     band_of, band_share = _age_profile(dx["aldersprofil"], inputs.age_starts)
     band = band_of[age5]
     children = inputs.age_starts[age5] < 18
-    men_share = np.where(children & pd.notna(dx["andel_maend_boern"]),
-                         dx["andel_maend_boern"] if pd.notna(dx["andel_maend_boern"]) else 0.0, dx["andel_maend"])
+    child_share = pd.notna(dx["andel_maend_boern"])
+    # The same ratio between men's and women's prevalence in every age band (not the same share of
+    # men): where women outnumber men, among the oldest, the share of men is lower. The ratio is solved
+    # so the patients' share of men is the declared one.
+    adult = ~(children & child_share)
+    men_w = np.bincount(band[adult & men], weights=weight[adult & men], minlength=len(band_share))
+    women_w = np.bincount(band[adult & ~men], weights=weight[adult & ~men], minlength=len(band_share))
+    adult_part = (men_w + women_w) / np.maximum(np.bincount(band, weights=weight, minlength=len(band_share)), 1e-12)
+    size = band_share * adult_part
+
+    def share_of_men(ratio: float) -> np.ndarray:
+        return ratio * men_w / np.maximum(ratio * men_w + women_w, 1e-12)
+
+    low, high = -6.0, 6.0
+    for _ in range(50):
+        mid = (low + high) / 2
+        low, high = (mid, high) if (size * share_of_men(np.exp(mid))).sum() / size.sum() < dx["andel_maend"] else (
+            low, mid)
+    men_share = np.where(adult, share_of_men(np.exp((low + high) / 2))[band],
+                         dx["andel_maend_boern"] if child_share else 0.0)
     # Iterative proportional fitting: age bands and the sex split both match the profile.
     for _ in range(4):
         totals = np.bincount(band, weights=weight, minlength=len(band_share))
@@ -139,6 +163,31 @@ def _cell_expectations(inputs: CohortInputs, dx: pd.Series, rng: np.random.Gener
         target = np.where(men, men_share, 1 - men_share) * band_totals[band]
         weight = weight * target / np.maximum(totals[group], 1e-12)
     return dx["patienter_2024"] * inputs.scale * weight / weight.sum()
+
+
+def _lift_with_af(lift: np.ndarray, has_af: np.ndarray, p_cell: np.ndarray, cell: np.ndarray, counts: np.ndarray,
+                  target: float) -> np.ndarray:
+    """Heart failure's lift, raised for persons with atrieflimren by the factor that makes `target` of the
+    heart-failure patients have atrieflimren too, and normalised within each population cell so the
+    cell keeps its expected number of patients (the factor is solved on the cells' sums)."""
+    with_af = np.bincount(cell, weights=lift * has_af, minlength=len(counts))
+    without = np.bincount(cell, weights=lift * ~has_af, minlength=len(counts))
+    expected = p_cell * counts
+    factor = 1.0
+    for _ in range(50):
+        share = (expected * factor * with_af / np.maximum(without + factor * with_af, 1e-12)).sum() / expected.sum()
+        if abs(share - target) < 1e-6:
+            break
+        factor *= (target / (1 - target)) / max(share / (1 - share), 1e-12)
+    # A few corrections on the persons for the cap on a person's probability (0.9).
+    for _ in range(3):
+        w = lift * np.where(has_af, factor, 1.0) * (counts / np.maximum(without + factor * with_af, 1e-12))[cell]
+        p = np.minimum(p_cell[cell] * w, 0.9)
+        share = p[has_af].sum() / max(p.sum(), 1e-12)
+        if abs(share - target) < 1e-3:
+            break
+        factor *= (target / (1 - target)) / max(share / (1 - share), 1e-12)
+    return w
 
 
 def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
@@ -159,6 +208,8 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
         # A shared frailty and a cardiometabolic factor (atrieflimren, hjertesvigt, type 2-diabetes)
         # make diagnoses meet in the same persons more often than chance; mean lift 1 keeps the counts.
         lift = np.exp(beta * frailty - beta * beta / 2 + load * cardio - load * load / 2)
+        if dx["kode"] == "HF":
+            lift = _lift_with_af(lift, chosen[:, DX_CODES.index("AF")], p_cell, cell, counts, s["hf_with_af_share"])
         p = np.minimum(p_cell[cell] * lift, 0.9)
         pick = rng.random(len(cell)) < p
         if dx["kode"] == "T2":  # type 1 (drawn first) and type 2 diabetes exclude each other
@@ -179,8 +230,7 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
     })
     # Diagnosis dates: duration since diagnosis ~ exponential(prevalence / incidence), not before age 0
     # (type 1 diabetes and astma) or 18 (the rest).
-    dx_day = np.full(chosen.shape, NO_DATE, dtype=np.int32)
-    end_ref = day_of(ref + 1) - 1
+    years_ago = np.full(chosen.shape, np.nan)
     for _, dx in inputs.diagnoses.iterrows():
         i = DX_CODES.index(dx["kode"])
         rows = np.flatnonzero(chosen[:, i])
@@ -189,8 +239,18 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
         mean_years = -1.0 / np.log(1.0 - dx["nye_2024"] / dx["patienter_2024"])
         onset = 0 if dx["kode"] in CHILDHOOD_DIAGNOSES else 18
         room = np.maximum(age[rows] - onset, 0) + rng.random(len(rows))
-        years_ago = np.minimum(rng.exponential(mean_years, len(rows)), room)
-        dx_day[rows, i] = (end_ref - np.floor(years_ago * 365.25)).astype(np.int32)
+        years_ago[rows, i] = np.minimum(rng.exponential(mean_years, len(rows)), room)
+    # Atrieflimren and hjertesvigt are often found together (one at the admission or work-up for the
+    # other). Independent dates would make a patient with both have the second one only recently, so
+    # going back in time the share of heart-failure patients with atrieflimren would fall. A share of
+    # the pairs gets one date for both, drawn from either diagnosis (so both keep their durations).
+    af, hf = DX_CODES.index("AF"), DX_CODES.index("HF")
+    pair = np.flatnonzero(chosen[:, af] & chosen[:, hf])
+    together = pair[rng.random(len(pair)) < s["af_hf_same_onset_share"]]
+    common = np.where(rng.random(len(together)) < 0.5, years_ago[together, af], years_ago[together, hf])
+    years_ago[together, af] = years_ago[together, hf] = common
+    end_ref = day_of(ref + 1) - 1
+    dx_day = np.where(chosen, end_ref - np.floor(np.nan_to_num(years_ago) * 365.25), NO_DATE).astype(np.int32)
     return persons, dx_day
 
 
@@ -200,7 +260,9 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
 def _practices(inputs: CohortInputs, persons: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     s = inputs.settings
     pop = inputs.population.groupby("kommune")["n"].sum()
-    per_kommune = np.maximum(1, np.round(pop.to_numpy() / inputs.scale / s["listed_per_practice"])).astype(int)
+    # Practices list more patients where there are fewer doctors per citizen (the regions' factors).
+    list_size = s["listed_per_practice"] * inputs.region_list_factor[inputs.kommune_region[pop.index.to_numpy()]]
+    per_kommune = np.maximum(1, np.round(pop.to_numpy() / inputs.scale / list_size)).astype(int)
     kommune = np.repeat(pop.index.to_numpy(), per_kommune)
     size = rng.lognormal(0.0, 0.5, len(kommune))
     listed = size / np.bincount(kommune, weights=size)[kommune] * pop.to_numpy()[np.searchsorted(pop.index, kommune)]
@@ -245,17 +307,19 @@ def _assign_practice(kommune: np.ndarray, practices: pd.DataFrame, rng: np.rando
     return practices["praksis"].to_numpy()[order][pick].astype(np.int32)
 
 
-def nursing_home_rate(inputs: CohortInputs, age5: np.ndarray, men: np.ndarray) -> np.ndarray:
-    """Share of the population in a nursing home, by age group and sex (women weigh more)."""
+def nursing_home_rate(inputs: CohortInputs, age5: np.ndarray, men: np.ndarray, year: int) -> np.ndarray:
+    """Share of the population in a nursing home, by age group, sex (women weigh more) and year (the
+    coverage of the old falls a little every year)."""
     s = inputs.settings
-    base = inputs.nursing_home_share[age5]
+    n_groups = len(inputs.nursing_home_share)
     women = s["nursing_home_women_factor"]
     pop = inputs.population
     # Normalise so the sex factor moves residents between the sexes without changing the total.
-    share_women = np.bincount(pop["age5"], weights=pop["n"] * (pop["koen"] == 0), minlength=len(base)) / np.maximum(
-        np.bincount(pop["age5"], weights=pop["n"], minlength=len(base)), 1)
+    share_women = np.bincount(pop["age5"], weights=pop["n"] * (pop["koen"] == 0), minlength=n_groups) / np.maximum(
+        np.bincount(pop["age5"], weights=pop["n"], minlength=n_groups), 1)
     norm = share_women * women + (1 - share_women)
-    return base[...] * np.where(men, 1.0, women) / norm[age5]
+    trend = (1 + s["nursing_home_coverage_trend_per_year"]) ** (year - int(s["reference_year"]))
+    return inputs.nursing_home_share[age5] * np.where(men, 1.0, women) / norm[age5] * trend
 
 
 def age_group_index(age: np.ndarray, age_starts: np.ndarray) -> np.ndarray:
@@ -272,45 +336,82 @@ def _hazard(inputs: CohortInputs, age: np.ndarray, men: np.ndarray, dx_mask: np.
     return np.minimum(base * np.where(men, inputs.settings["men_mortality_factor"], 1.0) * worst, 0.6)
 
 
-def _exit_rates(inputs: CohortInputs, dx_day: np.ndarray, hazard: np.ndarray, ref: int) -> np.ndarray:
-    """Per diagnosis, the yearly share that leaves the active patient list alive (remission, follow-up
-    moved to hospital, no contact within the 'aktiv patient' window), so that prevalence changes by
-    the diagnosis's declared yearly change: new - deaths - leavers = change."""
-    rates = np.zeros(len(DX_CODES))
-    for _, dx in inputs.diagnoses.iterrows():
-        i = DX_CODES.index(dx["kode"])
-        has = dx_day[:, i] != NO_DATE
-        patients = has.sum()
-        if not patients:
-            continue
-        new = (has & (dx_day[:, i] >= day_of(ref))).sum()
-        deaths = hazard[has].sum()
-        rates[i] = max(0.0, (new - deaths - dx["aarlig_udvikling"] * patients) / patients)
-    return rates
+def _exposure(latest: np.ndarray, year: int) -> np.ndarray:
+    """The share of `year` a patient is at risk of ending: all of it, or the rest after the latest diagnosis
+    in it (a patient with a diagnosis dated in the year was alive and on the list until then)."""
+    start, end = day_of(year), day_of(year + 1) - 1
+    lo = np.clip(latest, start, end + 1)
+    return (end - lo + 1) / (end - start + 1)
+
+
+def _exit_rates(inputs: CohortInputs, dx_day: np.ndarray, hazard: np.ndarray, exposure: np.ndarray,
+                ref: int) -> np.ndarray:
+    """Per patient, the yearly chance of leaving the active patient list alive (remission, follow-up
+    moved to hospital, no contact within the 'aktiv patient' window): a rate per diagnosis, the lowest of
+    a patient's diagnoses applying, solved so that each diagnosis's prevalence changes by its declared
+    yearly change (new - deaths - leavers = change). A patient with a diagnosis dated in the year is at
+    risk for the rest of it only (`exposure`)."""
+    has = dx_day != NO_DATE
+    patients = has.sum(axis=0)
+    new = (has & (dx_day >= day_of(ref))).sum(axis=0)
+    change = inputs.diagnoses.set_index("kode").loc[list(DX_CODES), "aarlig_udvikling"].to_numpy()
+    endings = new - change * patients  # deaths and leavers the reference year needs, per diagnosis
+    # Patients grouped by their set of diagnoses (a bit mask): the rate depends on the set only.
+    n_dx = len(DX_CODES)
+    mask = has.astype(np.int64) @ (1 << np.arange(n_dx))
+    contains = ((np.arange(1 << n_dx)[:, None] >> np.arange(n_dx)) & 1).astype(bool)
+    exposure_by_mask = np.bincount(mask, weights=exposure, minlength=1 << n_dx)
+    rates = np.zeros(n_dx)
+    by_mask = np.zeros(1 << n_dx)
+    for _ in range(50):
+        by_mask = np.where(contains, rates[None, :], np.inf).min(axis=1)
+        by_mask[0] = 0.0
+        got = np.bincount(mask, weights=np.minimum(hazard + by_mask[mask], 0.9) * exposure,
+                          minlength=1 << n_dx) @ contains
+        if np.abs(endings - got).max() < 0.5:
+            break
+        room = np.maximum(exposure_by_mask @ (contains & (rates[None, :] == by_mask[:, None])), 1e-9)
+        rates = np.where(patients > 0, np.maximum(rates + (endings - got) / room, 0.0), 0.0)
+    return by_mask[mask]
 
 
 def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
     """Each patient's last day as a patient (`slutdag`: death or leaving the list alive, `doed` says
-    which) in the reference year and after; earlier years get the patients who ended before."""
-    start_ref = day_of(ref)
+    which) in the reference year and after; earlier years get the patients who ended before, and later
+    years the new patients."""
     men = persons["koen"].to_numpy() == 1
     age = ref - persons["foedselsaar"].to_numpy()
     has = dx_day != NO_DATE
+    latest = np.where(has, dx_day, -(2**31)).max(axis=1)
     hazard = _hazard(inputs, age, men, has)
-    exit_rate = np.where(has, _exit_rates(inputs, dx_day, hazard, ref)[None, :], np.inf).min(axis=1)
+    exposure_ref = _exposure(latest, ref)
+    exit_rate = _exit_rates(inputs, dx_day, hazard, exposure_ref, ref)
     ending = np.minimum(hazard + exit_rate, 0.9)
     end = np.full(len(persons), NO_DATE, dtype=np.int32)
     died = np.zeros(len(persons), dtype=bool)
-    first = np.where(has, dx_day, NO_DATE).min(axis=1)
+    # After the reference year the survivors age, and the frailest have died: their mortality rises with
+    # age but is scaled, per heaviest diagnosis, to the reference year's deaths per patient, as the earlier
+    # years' patients (copies of the reference year's) have it. So deaths follow the number of patients
+    # instead of jumping or dipping in the last year.
+    excess = inputs.diagnoses["overdoedelighed"].to_numpy()
+    heaviest = np.where(has, excess[None, :], 0.0).argmax(axis=1)
+    groups = len(DX_CODES)
+    ref_rate = np.bincount(heaviest, weights=hazard * exposure_ref, minlength=groups) / np.maximum(
+        np.bincount(heaviest, weights=exposure_ref, minlength=groups), 1e-12)
     for year in [y for y in years if y >= ref]:
         active = end == NO_DATE
-        # Mortality rises as the patients age year by year.
-        hazard_now = _hazard(inputs, age + (year - ref), men, has)
+        hazard_now = hazard
+        if year > ref:
+            aged = _hazard(inputs, age + (year - ref), men, has)
+            got = np.bincount(heaviest[active], weights=aged[active], minlength=groups)
+            want = ref_rate * np.bincount(heaviest[active], minlength=groups)
+            hazard_now = np.minimum(aged * (want / np.maximum(got, 1e-12))[heaviest], 0.6)
         ending_now = np.minimum(hazard_now + exit_rate, 0.9)
         # Diagnosed before the year starts, or during it (then only the rest of the year is at risk).
-        ends = active & (first <= day_of(year + 1) - 1) & (rng.random(len(persons)) < ending_now)
+        exposure = _exposure(latest, year)
+        ends = active & (exposure > 0) & (rng.random(len(persons)) < ending_now * exposure)
         by_death = rng.random(len(persons)) < hazard_now / np.maximum(ending_now, 1e-12)
-        lo = np.maximum(day_of(year), np.minimum(first, day_of(year + 1) - 1))
+        lo = np.maximum(day_of(year), np.minimum(latest, day_of(year + 1) - 1))
         when = lo + np.floor(rng.random(len(persons)) * (day_of(year + 1) - lo)).astype(np.int32)
         end = np.where(ends, when, end).astype(np.int32)
         died |= ends & by_death
@@ -318,12 +419,14 @@ def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
     persons["doed"] = died
 
     extra_persons, extra_dx = [], []
-    # Earlier years: as many endings each year as the reference year has, drawn from likely leavers.
-    weights = ending / ending.sum()
-    per_year = int(round(ending.sum()))
+    # Earlier years: as many endings each year as the reference year has, drawn from likely leavers,
+    # fewer the further back a diagnosis has grown since (deaths follow the number of patients).
+    change = inputs.diagnoses["aarlig_udvikling"].to_numpy()
+    growth = (has * change[None, :]).sum(axis=1) / np.maximum(has.sum(axis=1), 1)
     for year in [y for y in years if y < ref]:
         shift = ref - year
-        pick = rng.choice(len(persons), size=per_year, p=weights)
+        weights = ending * exposure_ref * (1 + growth) ** (year - ref)
+        pick = rng.choice(len(persons), size=int(round(weights.sum())), p=weights / weights.sum())
         copy = persons.iloc[pick].copy()
         copy["foedselsaar"] = (copy["foedselsaar"] - shift).astype(np.int16)
         days = dx_day[pick].copy()
@@ -334,31 +437,88 @@ def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
         copy["doed"] = rng.random(len(pick)) < hazard[pick] / np.maximum(ending[pick], 1e-12)
         extra_persons.append(copy)
         extra_dx.append(moved)
-    # Later years: new patients like the reference year's new patients, one diagnosis each.
-    for year in [y for y in years if y > ref]:
-        shift = year - ref
-        for _, dx in inputs.diagnoses.iterrows():
-            i = DX_CODES.index(dx["kode"])
-            new_in_ref = np.flatnonzero((dx_day[:, i] >= start_ref) & (dx_day[:, i] != NO_DATE))
-            if not len(new_in_ref):
-                continue
-            pick = rng.choice(new_in_ref, size=len(new_in_ref))  # as many new patients as the reference year
-            copy = persons.iloc[pick].copy()
-            copy["foedselsaar"] = (copy["foedselsaar"] + shift).astype(np.int16)
-            days = np.full((len(pick), len(DX_CODES)), NO_DATE, dtype=np.int32)
-            days[:, i] = dx_day[pick, i] + np.int32(round(shift * 365.25))
-            # Like everyone else, they may die or leave the list in the rest of the year.
-            year_end = day_of(year + 1) - 1
-            remaining = (year_end - days[:, i] + 1) / 365.25
-            ends = rng.random(len(pick)) < ending[pick] * remaining
-            when = days[:, i] + np.floor(rng.random(len(pick)) * (year_end - days[:, i] + 1)).astype(np.int32)
-            copy["slutdag"] = np.where(ends, when, NO_DATE).astype(np.int32)
-            copy["doed"] = ends & (rng.random(len(pick)) < hazard[pick] / np.maximum(ending[pick], 1e-12))
-            extra_persons.append(copy)
-            extra_dx.append(days)
     persons = pd.concat([persons, *extra_persons], ignore_index=True)
     dx_day = np.vstack([dx_day, *extra_dx])
+    # Later years: new patients like the reference year's (ending like them in their first year).
+    for year in [y for y in years if y > ref]:
+        persons, dx_day = _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year)
     return persons, dx_day
+
+
+def _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year):
+    """The new patients of a year after the reference year: the reference year's new patients, drawn
+    again. One who already had other diagnoses before is a patient already: the new diagnoses go to a
+    patient on the list at the start of the year with the same diagnoses, sex and age group (so the
+    other diagnoses are not counted twice and multimorbidity among new patients is kept); the others
+    come as new persons."""
+    n_ref = len(ending)  # the reference-year persons come first
+    start_ref, start, year_end = day_of(ref), day_of(year), day_of(year + 1) - 1
+    shift = year - ref
+    bits = 1 << np.arange(len(DX_CODES))
+    ref_days = dx_day[:n_ref]
+    is_new = (ref_days >= start_ref) & (ref_days != NO_DATE)
+    templates = np.flatnonzero(is_new.any(axis=1))
+    pick = rng.choice(templates, size=len(templates))
+    new_days = np.where(is_new[pick], ref_days[pick] + np.int32(round(shift * 365.25)), NO_DATE).astype(np.int32)
+    prior = ((ref_days[pick] < start_ref) & ~is_new[pick]).astype(np.int64) @ bits
+    n_ages = len(inputs.age_starts)
+    koen = persons["koen"].to_numpy().astype(np.int64)
+    born = persons["foedselsaar"].to_numpy().astype(int)
+
+    def key(mask, sex, age):
+        return (mask * 2 + sex) * n_ages + age_group_index(age, inputs.age_starts)
+
+    # Recipients: on the list at the start of the year, matched without replacement in random order.
+    end = persons["slutdag"].to_numpy()
+    held = ((dx_day < start) & (dx_day != NO_DATE)).astype(np.int64) @ bits
+    candidates = np.flatnonzero(((end == NO_DATE) | (end >= start)) & (held > 0))
+    candidates = candidates[candidates < n_ref]
+    candidates = candidates[rng.permutation(len(candidates))]
+    cand_key = key(held[candidates], koen[candidates], year - born[candidates])
+    order = np.argsort(cand_key, kind="stable")
+    candidates, cand_key = candidates[order], cand_key[order]
+    wants = np.flatnonzero(prior > 0)
+    want_key = key(prior[wants], koen[pick[wants]], ref - born[pick[wants]])
+    order = np.argsort(want_key, kind="stable")
+    wants, want_key = wants[order], want_key[order]
+    rank = np.arange(len(wants)) - np.searchsorted(want_key, want_key, side="left")
+    first_cand = np.searchsorted(cand_key, want_key, side="left")
+    available = np.searchsorted(cand_key, want_key, side="right") - first_cand
+    matched = rank < available
+    recipient = candidates[first_cand[matched] + rank[matched]]
+    days = new_days[wants[matched]]
+    held_before = (dx_day[recipient] < start) & (dx_day[recipient] != NO_DATE)
+    dx_day = dx_day.copy()
+    dx_day[recipient] = np.where(days != NO_DATE, days, dx_day[recipient])
+    # Like a reference-year patient with a diagnosis dated in the year, a recipient was on the list
+    # until the new diagnosis and may end only after it, now with the new diagnosis's mortality: the
+    # ending drawn for this year is drawn again for the rest of the year.
+    age, men = ref - born[recipient], koen[recipient] == 1  # mortality at the reference year's age
+    hazard_now = _hazard(inputs, age, men, held_before | (days != NO_DATE))
+    ending_now = np.minimum(hazard_now + np.maximum(ending[recipient] - hazard[recipient], 0.0), 0.9)
+    latest = np.where(days != NO_DATE, days, -(2**31)).max(axis=1)
+    redraw = (end[recipient] == NO_DATE) | (end[recipient] <= year_end)
+    ends = redraw & (rng.random(len(recipient)) < ending_now * (year_end - latest + 1) / 365.25)
+    died = ends & (rng.random(len(recipient)) < hazard_now / np.maximum(ending_now, 1e-12))
+    when = latest + np.floor(rng.random(len(recipient)) * (year_end - latest + 1)).astype(np.int32)
+    persons = persons.copy()
+    persons.loc[recipient, "slutdag"] = np.where(redraw, np.where(ends, when, NO_DATE), end[recipient]).astype(
+        np.int32)
+    persons.loc[recipient, "doed"] = np.where(redraw, died, persons["doed"].to_numpy()[recipient])
+
+    # The rest are new persons with only the new diagnoses; like everyone else, they may die or leave
+    # the list in the rest of the year.
+    fresh = np.setdiff1d(np.arange(len(pick)), wants[matched])
+    source = pick[fresh]
+    days = new_days[fresh]
+    copy = persons.iloc[source].copy()
+    copy["foedselsaar"] = (copy["foedselsaar"] + shift).astype(np.int16)
+    latest = np.where(days != NO_DATE, days, -(2**31)).max(axis=1)
+    ends = rng.random(len(source)) < ending[source] * (year_end - latest + 1) / 365.25
+    when = latest + np.floor(rng.random(len(source)) * (year_end - latest + 1)).astype(np.int32)
+    copy["slutdag"] = np.where(ends, when, NO_DATE).astype(np.int32)
+    copy["doed"] = ends & (rng.random(len(source)) < hazard[source] / np.maximum(ending[source], 1e-12))
+    return pd.concat([persons, copy], ignore_index=True), np.vstack([dx_day, days])
 
 
 def _diagnosis_rows(persons: pd.DataFrame, dx_day: np.ndarray) -> pd.DataFrame:
@@ -403,10 +563,53 @@ def _calibrated_intercept(target: float, effects: np.ndarray, weights: np.ndarra
         p = _expit(c + effects)
         mean = float((w * p).sum())
         slope = float((w * p * (1 - p)).sum())
-        if slope <= 0:
+        if slope <= 0 or abs(mean - target) < 1e-12:
             break
         c -= (mean - target) / slope
     return c
+
+
+def _weighted_sd(values: np.ndarray, weights: np.ndarray) -> float:
+    w = weights / max(weights.sum(), 1e-12)
+    mean = (w * values).sum()
+    return float(np.sqrt((w * (values - mean) ** 2).sum()))
+
+
+def _spread_scale(target: float, effects: np.ndarray, weights: np.ndarray, target_sd: float) -> float:
+    """The factor k on the practices' logit effects that makes their attainment (mean `target`) spread
+    with standard deviation `target_sd` between practices (weighted by patients)."""
+    def sd(k: float) -> float:
+        return _weighted_sd(_expit(_calibrated_intercept(target, k * effects, weights) + k * effects), weights)
+
+    low, high = 0.0, 1.0
+    while sd(high) < target_sd and high < 64:
+        low, high = high, high * 2
+    for _ in range(20):
+        mid = (low + high) / 2
+        low, high = (mid, high) if sd(mid) < target_sd else (low, mid)
+    return (low + high) / 2
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1 + np.vectorize(math.erf)(np.asarray(x, dtype=float) / math.sqrt(2)))
+
+
+def _value_spread_scale(threshold: float, mean: float, sd: float, effects: np.ndarray, weights: np.ndarray,
+                        target_sd: float) -> float:
+    """For a normally distributed patient value (total SD `sd`) and a practice shift k * effects, the k
+    that makes the share below `threshold` spread with `target_sd` between practices; the patients' own
+    variation shrinks so the total SD stays."""
+    spread = _weighted_sd(effects, weights)
+
+    def share_sd(k: float) -> float:
+        within = math.sqrt(max(sd * sd - (k * spread) ** 2, 1e-9))
+        return _weighted_sd(_normal_cdf((threshold - mean - k * effects) / within), weights)
+
+    low, high = 0.0, 0.95 * sd / max(spread, 1e-9)
+    for _ in range(30):
+        mid = (low + high) / 2
+        low, high = (mid, high) if share_sd(mid) < target_sd else (low, mid)
+    return (low + high) / 2
 
 
 def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFrame:
@@ -435,7 +638,7 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
     chads_extra = (rng.random(n_persons) < 0.6).astype(int) + 2 * (rng.random(n_persons) < 0.1) + (
         rng.random(n_persons) < 0.15)
     smoker_draw = rng.random(n_persons)
-    hba1c_person = rng.normal(0, v["hba1c_log_sd"] * 0.8, n_persons)
+    hba1c_person = rng.standard_normal(n_persons)
     previous = {code: np.zeros(n_persons, dtype=bool) for code in ("uacr_2aar", "fod_2aar", "oeje_2aar")}
     seen_before = np.zeros(n_persons, dtype=bool)  # whether last year's examinations are in `previous`
 
@@ -447,12 +650,37 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         for d in DX_CODES
     }
     dx_for_indicator = {"diabetes": "T2", "KOL": "KOL", "atrieflimren": "AF", "hjertesvigt": "HF", "astma": "astma"}
-    intercept = {}
+    # Each indicator's practice effects are scaled so attainment spreads between practices by the
+    # declared SD; an indicator with yearly targets (indikatorer_aar.csv) gets an intercept per year,
+    # the others follow the common trend from the reference year's target.
+    intercept, spread, year_intercept = {}, {}, {}
+    target_sd = s["practice_indicator_sd"]
     for code, row in ind.iterrows():
         effects = quality + ind_noise[:, ind_col[code]]
+        weights = patients_per_practice[dx_for_indicator[row["diagnose"]]]
         target = row["maalopfyldelse_2024"]
-        intercept[code] = _calibrated_intercept(target, effects,
-                                                patients_per_practice[dx_for_indicator[row["diagnose"]]])
+        spread[code] = _spread_scale(target, effects, weights, target_sd)
+        intercept[code] = _calibrated_intercept(target, spread[code] * effects, weights)
+        for _, y in inputs.indicator_years[inputs.indicator_years["kode"] == code].iterrows():
+            year_intercept[(code, int(y["aar"]))] = _calibrated_intercept(y["maalopfyldelse"], spread[code] * effects,
+                                                                          weights)
+    # HbA1c: a practice shift on the log scale, sized so the share <= 53 mmol/mol spreads by the same SD.
+    hba1c_effects = quality + ind_noise[:, ind_col["hba1c_53"]]
+    hba1c_k = _value_spread_scale(math.log(53.5), v["hba1c_log_median"], v["hba1c_log_sd"], hba1c_effects,
+                                  patients_per_practice["T2"], target_sd)
+    hba1c_within = math.sqrt(v["hba1c_log_sd"] ** 2 - (hba1c_k * _weighted_sd(hba1c_effects,
+                                                                             patients_per_practice["T2"])) ** 2)
+
+    # The nursing-home rate a person has met at the highest since the first year, by age, sex and year:
+    # a resident moves in when it passes their propensity, and stays (coverage falls a little every year).
+    ages = np.arange(131)
+    met = np.zeros((len(years), 2, len(ages)))
+    for k, year in enumerate(years):
+        for sex in (0, 1):
+            now = nursing_home_rate(inputs, age_group_index(ages, inputs.age_starts), np.full(len(ages), sex == 1),
+                                    year) * (ages >= 65)
+            before = np.concatenate([[0.0], met[k - 1, sex, :-1]]) if k else 0.0
+            met[k, sex] = np.maximum(now, before)
 
     rates = {name: np.array([act.loc[d, name] for d in dx_names], dtype=float) for name in (
         "kontakter_pr_patient", "aarskontrol", "sygebesoeg", "indlaeggelser", "ambulante_besoeg",
@@ -473,7 +701,7 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         stop = np.minimum(np.where(end_day[rows] == NO_DATE, end, end_day[rows]), end)
         exposure = np.clip((stop - np.maximum(first, start) + 1) / (end - start + 1), 0.02, 1.0)
         n_dx = a.sum(axis=1)
-        home_rate = nursing_home_rate(inputs, age_group_index(age, inputs.age_starts), men)
+        home_rate = met[years.index(year), men.astype(int), np.clip(age, 0, len(ages) - 1)]
         in_home = (age >= 65) & (home_u[rows] < np.minimum(home_rate * s["nursing_home_cohort_factor"], 0.9))
         t2, kol = a[:, DX_CODES.index("T2")], a[:, DX_CODES.index("KOL")]
         # Kronikerhonorar (type 2-diabetes and KOL): a patient enrolled once stays enrolled.
@@ -491,24 +719,30 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
             "contacts": (1 + 0.15 * (n_dx - 1)) * (0.75 + 0.006 * age) * np.where(men, 0.92, 1.08)
             * np.where(in_home, s["nursing_home_contact_factor"], 1.0) * style[p] * exposure,
             "contacts_extra": aars_p * np.minimum(exposure * 2, 1) + syg_rate * exposure,
-            "indlaeggelser": np.where(child_astma, 2.5, 1.0) * (0.7 + 0.006 * age)
-            * np.where(in_home, s["nursing_home_admission_factor"], 1.0) * exposure,
-            "ambulante_besoeg": np.where(t2 | kol, np.where(enrolled, s["kronikerhonorar_hospital_factor"], 1.25), 1.0)
+            "child_astma": child_astma,
+            "indlaeggelser": (0.7 + 0.006 * age) * np.where(in_home, s["nursing_home_admission_factor"], 1.0)
             * exposure,
+            # Type 2-diabetes and KOL patients on kronikerhonorar have 5 hospital visits a year against 8.
+            "ambulante_besoeg": np.where(enrolled, s["kronikerhonorar_hospital_factor"], 1.0) * exposure,
             "speciallaege_besoeg": exposure,
         }
 
     # Per-diagnosis multipliers, calibrated on the reference year so that each diagnosis's patients
-    # average the rate in aktivitet.csv (astma admissions: the adults' rate).
+    # average the rate in aktivitet.csv. Astma admissions: the rate of adults with astma alone (with
+    # another diagnosis, that one sets the level), and children with astma alone get their own factor.
     reference = design(ref)
-    adults = {astma_i: reference["age"] >= 18}
+    astma_alone = {astma_i: (reference["age"] >= 18) & (reference["n_dx"] == 1)}
     multiplier = {
         "kontakter_pr_patient": _calibrate(reference["a"], rates["kontakter_pr_patient"], reference["contacts"],
                                            reference["contacts_extra"]),
         **{name: _calibrate(reference["a"], rates[name], reference[name], 0.0,
-                            adults if name == "indlaeggelser" else {})
+                            astma_alone if name == "indlaeggelser" else {})
            for name in ("indlaeggelser", "ambulante_besoeg", "speciallaege_besoeg")},
     }
+    children = reference["child_astma"]
+    child_level = (_level(reference["a"], rates["indlaeggelser"] * multiplier["indlaeggelser"])
+                   * reference["indlaeggelser"])[children].mean() if children.any() else 1.0
+    child_factor = float(act.loc["astma", "indlaeggelser_boern"]) / max(child_level, 1e-12)
 
     frames = []
     for year in years:
@@ -525,12 +759,18 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         af = a[:, DX_CODES.index("AF")]
         hf = a[:, DX_CODES.index("HF")]
 
-        def chance(code, who, n=n, trend=trend, p=p):
-            return who & (rng.random(n) < _expit(intercept[code] + trend + quality[p] + ind_noise[p, ind_col[code]]))
+        def probability(code, trend=trend, p=p, year=year):
+            """Each patient's chance by their practice (computed per practice, then looked up)."""
+            base = year_intercept.get((code, year), intercept[code] + trend)
+            return _expit(base + spread[code] * (quality + ind_noise[:, ind_col[code]]))[p]
+
+        def chance(code, who, n=n):
+            return who & (rng.random(n) < probability(code))
 
         def rate(name, a=a, d=d):
             factor = d["contacts" if name == "kontakter_pr_patient" else name]
-            return _level(a, rates[name] * multiplier[name]) * factor
+            value = _level(a, rates[name] * multiplier[name]) * factor
+            return np.where(d["child_astma"], child_factor, 1.0) * value if name == "indlaeggelser" else value
 
         lam = rate("kontakter_pr_patient")
         mix = act.iloc[0]
@@ -550,9 +790,10 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         service_fees = (konsultation * fee["konsultation"] + telefon * fee["telefon"] + email * fee["email"]
                         + video * fee["video"] + aarskontrol * fee["aarskontrol"])
         billed = np.where(enrolled, 0, service_fees) + sygebesoeg * fee["sygebesoeg"] + spirometri * fee["spirometri"]
+        # The annual fee is paid for the part of the year the patient is on the list.
         chronic_fee = np.where(t2 & kol & enrolled, fee["kronikerhonorar_begge"],
                                np.where(enrolled & t2, act.loc["diabetes", "kronikerhonorar_kr"],
-                                        np.where(enrolled & kol, act.loc["KOL", "kronikerhonorar_kr"], 0)))
+                                        np.where(enrolled & kol, act.loc["KOL", "kronikerhonorar_kr"], 0))) * exposure
 
         # Hospital (LPR-like) and specialist practice (SSR).
         admissions = rng.poisson(rate("indlaeggelser"))
@@ -561,10 +802,12 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
 
         nan = np.full(n, np.nan, dtype=np.float32)
         hba1c_measured = chance("hba1c_maalt", dm)
-        quality_shift = -0.05 * quality[p]  # better practices, lower HbA1c
+        # Better practices, lower HbA1c; type 1 runs higher (a quarter of adults at <= 53 mmol/mol).
+        practice_shift = -hba1c_k * hba1c_effects[p]
+        median = np.where(a[:, DX_CODES.index("T1")], v["hba1c_t1_log_median"], v["hba1c_log_median"])
         hba1c = np.where(hba1c_measured, np.round(np.exp(
-            v["hba1c_log_median"] + quality_shift + hba1c_person[rows]
-            + rng.normal(0, v["hba1c_log_sd"] * 0.6, n) - 0.004 * (year - ref))), nan)
+            median + practice_shift + hba1c_within * (0.8 * hba1c_person[rows] + 0.6 * rng.standard_normal(n))
+            - 0.004 * (year - ref))), nan)
         bp_measured = chance("bt_maalt", dm | hf | af)
         systolic = np.where(bp_measured, np.round(rng.normal(v["systolic_mean"] - 2 * quality[p], v["systolic_sd"], n)),
                             nan)
@@ -577,7 +820,7 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
                                                8, 130), nan)
         two_year = {}
         for code in ("uacr_2aar", "fod_2aar", "oeje_2aar"):
-            p2 = _expit(intercept[code] + trend + quality[p] + ind_noise[p, ind_col[code]])
+            p2 = probability(code)
             yearly = 1 - np.sqrt(1 - p2)
             this_year = dm & (rng.random(n) < yearly)
             # In the first year in the data, last year's examination happened with the same chance if

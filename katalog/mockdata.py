@@ -150,6 +150,7 @@ class Inputs:
     fees: pd.DataFrame
     chronic_uptake: pd.DataFrame
     pathways: pd.DataFrame
+    indicator_years: pd.DataFrame
 
 
 def read_inputs(folder: Path) -> Inputs:
@@ -169,6 +170,7 @@ def read_inputs(folder: Path) -> Inputs:
         fees=csv("honorarer.csv"),
         chronic_uptake=csv("kronikerhonorar.csv"),
         pathways=csv("forloeb.csv"),
+        indicator_years=csv("indikatorer_aar.csv"),
     )
 
 
@@ -287,8 +289,17 @@ def _cohort_inputs(inputs: Inputs, population: pd.DataFrame, scale: float) -> Co
         uptake=inputs.chronic_uptake.set_index("aar")["andel_tilmeldt"],
         indicators=inputs.indicators.set_index("kode"),
         pathways=inputs.pathways.set_index("diagnose"),
+        indicator_years=inputs.indicator_years,
+        region_list_factor=_region_list_factor(inputs.regions),
         scale=scale,
     )
+
+
+def _region_list_factor(regions: pd.DataFrame) -> np.ndarray:
+    """Listed patients per doctor in each region relative to the country (population over doctors)."""
+    per_doctor = regions["tilmeldte_pr_laege"].to_numpy(dtype=float)
+    population = regions["befolkning_2024"].to_numpy(dtype=float)
+    return per_doctor / (population.sum() / (population / per_doctor).sum())
 
 
 class _Context:
@@ -405,19 +416,31 @@ def _labelled(c: _Context, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _befolkning(c: _Context) -> MockTable:
     pop = c.population
-    frame = pd.DataFrame({
-        "aar": pop["aar"],
-        "kommune_nr": pop["kommune_nr"],
-        "koen_nr": pop["koen_nr"],
-        "aldersgruppe5": c.age5_labels[pop["age5"]],
-        "agegroup": coarse_age_group(c.cohort_inputs.age_starts[pop["age5"]]),
-        "befolkning": pop["befolkning"],
-    })
+    starts = c.cohort_inputs.age_starts
+    age5 = pop["age5"].to_numpy()
+    n = pop["befolkning"].to_numpy()
+    # The 5-year group 15-19 straddles the coarse groups 0-17 and 18-39: it is split by single-year
+    # cohorts, so the coarse groups hold the same ages as the patients' (age 18 and 19 in 18-39).
+    straddling = int(np.flatnonzero((starts < _AGE_GROUP_STARTS[1]) & (starts + 5 > _AGE_GROUP_STARTS[1]))[0])
+    younger = np.where(age5 == straddling, np.round(n * c.inputs.settings["share_15_17_in_15_19"]), n).astype(np.int64)
+    split = age5 == straddling
+    frame = pd.concat([
+        pd.DataFrame({"aar": pop["aar"], "kommune_nr": pop["kommune_nr"], "koen_nr": pop["koen_nr"], "age5": age5,
+                      "agegroup": coarse_age_group(starts[age5]), "befolkning": younger}),
+        pd.DataFrame({"aar": pop["aar"].to_numpy()[split], "kommune_nr": pop["kommune_nr"].to_numpy()[split],
+                      "koen_nr": pop["koen_nr"].to_numpy()[split], "age5": age5[split],
+                      "agegroup": coarse_age_group(_AGE_GROUP_STARTS[1:2]).repeat(split.sum()),
+                      "befolkning": (n - younger)[split]}),
+    ], ignore_index=True).sort_values(["aar", "kommune_nr", "koen_nr", "age5", "agegroup"], kind="stable")
+    frame.insert(3, "aldersgruppe5", c.age5_labels[frame["age5"]])
+    frame = frame.drop(columns="age5")
     return MockTable(
         "befolkning", "Befolkning",
         "Befolkningen pr. 1. januar efter år, region, kommune, køn og 5-års aldersgruppe (og den grovere "
-        "aldersgruppe, som de øvrige tabeller bruger). Regionernes tal for 2024 er offentliggjorte (DST FOLK1A); "
-        "kommunernes størrelse, alders- og kønsfordeling og udviklingen over årene er skøn "
+        "aldersgruppe, som de øvrige tabeller bruger). 5-års gruppen 15-19 år står i to rækker: 15-17 år under "
+        "0-17 og 18-19 år under 18-39, delt efter lige store etårige årgange (skøn), så de grove aldersgrupper "
+        "rummer de samme aldre som patienterne i de øvrige tabeller. Regionernes tal for 2024 er offentliggjorte "
+        "(DST FOLK1A); kommunernes størrelse, alders- og kønsfordeling og udviklingen over årene er skøn "
         "(mockdata/kommuner.csv, aldersfordeling.csv, generator.yaml). " + _SYNTHETIC,
         _labelled(c, frame), (("aar", "region"), ("aar", "kommune")))
 
@@ -440,7 +463,16 @@ def _ap_patienter(c: _Context) -> MockTable:
         "året, døde døde i året, plejehjemsbeboere boede på plejehjem. En patient med flere af de fem diagnoser "
         "tælles under hver. Tabellen er talt op fra kohorten. Landstal pr. diagnose i 2024 er offentliggjorte tal "
         "eller skøn (mockdata/diagnoser.csv); regional variation (regionale_faktorer.csv), kommunal variation, "
-        "køns- og aldersprofiler, nye patienter og dødelighed er skøn. " + _SYNTHETIC,
+        "køns- og aldersprofiler, nye patienter og dødelighed er skøn. Forholdet mellem mænds og kvinders "
+        "forekomst er det samme i alle aldre, så andelen af mænd er lavere blandt de 80+, hvor kvinderne er "
+        "flest. Nye KOL-patienter (R95, ca. 9.000 om året "
+        "eller ca. 150 pr. 100.000 indbyggere) er omkring tre gange den registrerede forekomst af nye "
+        "KOL-tilfælde (50 pr. 100.000 i 2020, regioner.dk 2022). Det er en forskel i definition: registrenes tal "
+        "bygger på diagnoser fra sygehus, mens almen praksis også koder de patienter, der får stillet diagnosen "
+        "med spirometri i praksis og følges der uden en KOL-diagnose på sygehus (kun omkring halvdelen af alle "
+        "med KOL er diagnosticeret). Antallet hænger sammen med 160.000 patienter, et fald på 1,5 % om året og "
+        "KOL-patienternes dødelighed. De nye KOL-patienter med en sygehuskontakt inden for et år (tabellen "
+        "forloeb) svarer til registrenes tal. " + _SYNTHETIC,
         _labelled(c, grouped), (("aar", "diagnose", "region"), ("aar", "diagnose", "kommune")))
 
 
@@ -524,7 +556,11 @@ def _kvalitetsindikatorer(c: _Context) -> MockTable:
         "eGFR, FEV1, MRC, rygestatus, BMI, CHA2DS2-VASc, NYHA, medicin ...). Målopfyldelsen i 2024 er "
         "kalibreret til offentliggjorte tal eller skøn (mockdata/indikatorer.csv); variation mellem praksis og "
         "klynger og udviklingen over tid er skøn (generator.yaml). Standarden er RKKP's/DSAM's, hvor der er "
-        "en. " + _SYNTHETIC,
+        "en. SGLT2-hæmmer ved hjertesvigt følger Dansk Hjertesvigtdatabases tal år for år (14 % i 2021, 43 % i "
+        "2022, 64 % i 2023; mockdata/indikatorer_aar.csv) og stiger fortsat derefter (skøn). DHD's tal gælder "
+        "nye patienter med nedsat uddrivningsfraktion inden for 12 uger efter diagnosen; her er nævneren alle "
+        "patienter med hjertesvigt og nedsat uddrivningsfraktion i året, så tallene er kun omtrent "
+        "sammenlignelige. " + _SYNTHETIC,
         _labelled(c, frame), (("aar", "indikator", "region"), ("aar", "diagnose", "kommune")))
 
 
@@ -540,7 +576,9 @@ def _praksis_indikatorer(c: _Context) -> MockTable:
         "De samme indikatorer som kvalitetsindikatorer, men pr. praksis (syntetisk ydernummer) og "
         "kvalitetsklynge, så en praksis kan sammenlignes med sin klynge, som i ordiprax+ på det lukkede eSundhed. "
         "Ca. 1.700 praksis (skøn ud fra 1.980 i 2014, SDS) i klynger på ca. 12 (skøn); forskellene mellem "
-        "praksis er skøn (praksis-SD 8-12 point, generator.yaml). " + _SYNTHETIC,
+        "praksis er skøn: hver indikator varierer med en standardafvigelse på ca. 9 point mellem praksis, og med "
+        "den tilfældige variation i en praksis' få patienter bliver spredningen 8-12 point (domain.md 8.3, "
+        "generator.yaml); bedre praksis ligger bedre på flere indikatorer. " + _SYNTHETIC,
         frame, (("aar", "indikator", "klynge"), ("ydernummer",)))
 
 
@@ -596,7 +634,8 @@ def _ap_aktivitet(c: _Context) -> MockTable:
         "4436 video, 0120 årskontrol, sygebesøg, 7113 spirometri) og honorarer i kroner pr. år, region, diagnose, "
         "aldersgruppe, køn, plejehjem ja/nej og kronikerhonorar ja/nej. Patienter på kronikerhonorar (type "
         "2-diabetes og KOL) har deres kontakter registreret, men ydelseshonoraret indgår i det årlige "
-        "kronikerhonorar; sygebesøg og spirometri afregnes stadig. En patient med flere diagnoser tælles under "
+        "kronikerhonorar, der betales for den del af året, patienten er tilmeldt (skøn); sygebesøg og "
+        "spirometri afregnes stadig. En patient med flere diagnoser tælles under "
         "hver. Kontakter pr. patient, ydelsesmix, takster og tilslutning er skøn eller offentliggjorte "
         "(mockdata/aktivitet.csv, honorarer.csv, kronikerhonorar.csv). " + _SYNTHETIC,
         _labelled(c, grouped), (("aar", "diagnose"),))
@@ -609,9 +648,12 @@ def _sygehus_aktivitet(c: _Context) -> MockTable:
         "sygehus_aktivitet", "Indlæggelser, ambulante besøg og speciallægebesøg",
         "Patienterne i almen praksis og deres somatiske indlæggelser og ambulante besøg (som i LPR) og besøg i "
         "speciallægepraksis (som i SSR) pr. år, region, diagnose, aldersgruppe, plejehjem ja/nej og "
-        "kronikerhonorar ja/nej. Rater pr. patient er skøn (domain.md 6, mockdata/aktivitet.csv); at patienter "
-        "på kronikerhonorar har færre sygehusbesøg (ca. 5 mod 8, SDS 2020) er lagt ind som en faktor. "
-        + _SYNTHETIC,
+        "kronikerhonorar ja/nej. Ambulante besøg er alle somatiske ambulante besøg uanset årsag, som i SDS' "
+        "opgørelse af sygehusbesøg for patienter med type 2-diabetes og KOL: ca. 5 om året for patienter på "
+        "kronikerhonorar og 8 for de øvrige (SDS 2020); raterne for de andre diagnoser er skøn (domain.md 6, "
+        "mockdata/aktivitet.csv). Har en patient flere diagnoser, sætter den tungeste niveauet. Astmas egne "
+        "indlæggelsesrater (0,02 om året for voksne og 0,05 for børn, skøn) gælder derfor patienter med astma "
+        "alene; voksne med astma og fx KOL eller hjertesvigt indlægges oftere. " + _SYNTHETIC,
         _labelled(c, grouped), (("aar", "diagnose"),))
 
 
@@ -647,7 +689,9 @@ def _forloeb(c: _Context) -> MockTable:
         "der har første kontakt med speciallægepraksis eller sygehus inden for 30, 90 og 365 dage efter "
         "diagnosedatoen. Talt op fra kohortens forløb, hvor hver ny diagnose har datoen for første kontakt. "
         "Andele og ventetider er skøn (mockdata/forloeb.csv). Forløb er fulgt til 31.12." f"{last}, så nye "
-        f"patienter sidst i {last} har kortere opfølgning. " + _SYNTHETIC,
+        f"patienter sidst i {last} har kortere opfølgning. Nye KOL-patienter med en sygehuskontakt inden for et "
+        "år svarer omtrent til den registrerede forekomst af nye KOL-tilfælde (50 pr. 100.000 i 2020, "
+        "regioner.dk 2022), som bygger på sygehusdiagnoser. " + _SYNTHETIC,
         _labelled(c, grouped), (("aar", "diagnose"),))
 
 
@@ -673,21 +717,46 @@ def _forloeb_tid(c: _Context) -> MockTable:
 
 
 def _plejehjemsbeboere(c: _Context, rng: np.random.Generator) -> MockTable:
+    """Residents 65+: the cohort's patients living in a nursing home, plus residents without any of the
+    five diagnoses drawn from the rest of the population, so that every cell's patients in a nursing
+    home are a part of its residents and the total follows the declared coverage."""
     pop = c.population
-    old = pop[c.cohort_inputs.age_starts[pop["age5"]] >= 65].reset_index(drop=True)
-    rate = nursing_home_rate(c.cohort_inputs, old["age5"].to_numpy(), old["koen_nr"].to_numpy() == 1)
+    starts = c.cohort_inputs.age_starts
+    old = pop[starts[pop["age5"]] >= 65].reset_index(drop=True)
+    rate = np.zeros(len(old))
+    for year in np.unique(old["aar"]):
+        rows = (old["aar"] == year).to_numpy()
+        rate[rows] = nursing_home_rate(c.cohort_inputs, old["age5"].to_numpy()[rows],
+                                       old["koen_nr"].to_numpy()[rows] == 1, int(year))
+    py = c.cohort.years
+    cohort = _sum_by({"aar": py["aar"].to_numpy(), "kommune_nr": c.py_kommune, "koen_nr": c.py_koen,
+                      "age5": c.py_age5}, {"residents": py["plejehjem"].to_numpy().astype(float)}, count="patients")
+    cells = old.merge(cohort, on=["aar", "kommune_nr", "koen_nr", "age5"], how="left").fillna(
+        {"patients": 0, "residents": 0})
+    population = cells["befolkning"].to_numpy()
+    patients = cells["patients"].to_numpy().astype(np.int64)
+    residents = cells["residents"].to_numpy().astype(np.int64)
+    others = np.maximum(population - patients, 0)
+    share = np.clip((population * rate - residents) / np.maximum(others, 1), 0.0, 1.0)
     frame = pd.DataFrame({
         "aar": old["aar"], "kommune_nr": old["kommune_nr"], "koen_nr": old["koen_nr"],
         "aldersgruppe5": c.age5_labels[old["age5"]],
-        "beboere": rng.poisson(old["befolkning"].to_numpy() * rate), "befolkning": old["befolkning"],
+        "beboere": residents + rng.binomial(others, share), "befolkning": old["befolkning"],
     })
     return MockTable(
         "plejehjemsbeboere", "Plejehjemsbeboere på 65 år og derover",
         "Borgere på 65 år og derover, der bor på plejehjem (plejebolig), og befolkningen i samme gruppe, pr. år, "
         "region, kommune, køn og 5-års aldersgruppe. Omkring 41.000 beboere, 68 % kvinder (Kristeligt Dagblad "
-        "2016) og 14 % af de 80+ (Ældre Sagen 2024) er offentliggjorte; fordelingen på alder og kommuner er skøn "
-        "(mockdata/aldersfordeling.csv). Patienterne i kohorten bor på plejehjem med en højere sandsynlighed end "
-        "jævnaldrende (generator.yaml). " + _SYNTHETIC,
+        "2016) og en faldende dækning af de 80+ (plejeboliger svarende til 19,5 % af de 80+ i 2012 og 14 % i "
+        "2024, Ældre Sagen) er offentliggjorte. Ældre Sagen tæller alle plejeboliger mod de 80+; her er det "
+        "beboerne på 80+, så niveauet er lavere, men faldet på ca. 2,7 % om året er det samme, og antallet af "
+        "beboere falder lidt, selv om der bliver flere ældre (DST: 75+ i pleje- og ældreboliger faldt fra "
+        "58.000 i 2010 til 51.700 i 2021). Fordelingen på alder og kommuner er skøn "
+        "(mockdata/aldersfordeling.csv). Beboerne er kohortens patienter på plejehjem (de bor der med en "
+        "højere sandsynlighed end jævnaldrende, generator.yaml) plus beboere uden de fem diagnoser, så "
+        "patienterne på plejehjem i ap_patienter altid "
+        "er en del af beboerne i samme kommune, køn og alder. En beboer flytter ind, når alderen når den "
+        "personlige tærskel, og bliver boende. " + _SYNTHETIC,
         _labelled(c, frame), (("aar", "kommune"),))
 
 
@@ -707,7 +776,10 @@ def _praksis(c: _Context) -> MockTable:
         "praksis", "Lægepraksis (ydernumre) og kvalitetsklynger",
         f"Syntetiske lægepraksis med ydernummer, kvalitetsklynge, kommune, tilmeldte patienter og patienter med "
         f"mindst én af de fem diagnoser i {ref}. Ca. 1.700 ydernumre (skøn; 1.980 i 2014, SDS) med ca. 3.500 "
-        "tilmeldte pr. praksis (skøn) og klynger på ca. 12 praksis (skøn). Ydernumrene er tilfældige. " + _SYNTHETIC,
+        "tilmeldte pr. praksis (skøn) og klynger på ca. 12 praksis (skøn). Listerne er længst, hvor der er få "
+        "læger pr. borger: tilmeldte pr. lægekapacitet gik fra 1.563 i Midtjylland til 1.714 i Nordjylland "
+        "(SDS 2014, ca. 10 % forskel), de øvrige regioner er skøn inden for spændet (mockdata/regioner.csv). "
+        "Ydernumrene er tilfældige. " + _SYNTHETIC,
         frame, (("klynge",),))
 
 
@@ -792,7 +864,9 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
                 "Multimorbiditet": "ap_patienter",
                 "Indikatorer": "kvalitetsindikatorer", "Kontakter": "ap_aktivitet", "Kronikerhonorar": "ap_aktivitet",
                 "Sygehus": "sygehus_aktivitet", "Speciallæge": "sygehus_aktivitet", "Plejehjem": "plejehjemsbeboere",
-                "Praksis": "praksis"}
+                "Praksis": "praksis", "Døde": "ap_patienter", "Forløb": "forloeb",
+                "Indikatorer over tid": "kvalitetsindikatorer", "Praksisvariation": "praksis_indikatorer",
+                "Patientværdier": "kvalitetsindikatorer"}
 
     def add(topic, measure, generated, anchor, unit, source):
         out.append(Comparison(table_of[topic], topic, measure, float(generated), float(anchor), unit, source))
@@ -807,6 +881,11 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
             "personer", region["kilde"])
     add("Befolkning", "Andel kvinder", pop_ref.loc[pop_ref["koen"] == "Kvinder", "befolkning"].sum()
         / pop_ref["befolkning"].sum(), 0.504, "andel", "DST 2012")
+    # The coarse group 0-17 holds 18 single-year cohorts, like the patients' ages (not the whole 15-19 group).
+    under_20 = pop_ref.loc[pop_ref["aldersgruppe5"].isin(["0-4", "5-9", "10-14", "15-19"]), "befolkning"].sum()
+    add("Befolkning", "Indbyggere 0-17 år (18 årgange)", pop_ref.loc[pop_ref["aldersgruppe"] == "0-17",
+                                                                        "befolkning"].sum(), under_20 * 18 / 20,
+        "personer", "skøn: 18/20 af de 0-19-årige (lige store årgange)")
 
     patients = by_name["ap_patienter"]
     p_ref = patients[patients["aar"] == ref]
@@ -852,14 +931,42 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         "diabetes.dk (over 30.000 nye i 2022)")
     add("Nye patienter", "Nye med atrieflimren", p_ref.loc[p_ref["icpc"] == "K78", "nye_patienter"].sum(),
         20_371 * s, "personer", "AFDK 2021/22 (20.371 incidente)")
+    # New KOL patients in general practice are about three times the registered incidence (hospital
+    # diagnoses); those with a hospital contact within a year are the comparable figure.
+    flow = by_name["forloeb"]
+    kol_flow = flow[(flow["aar"] == ref) & (flow["diagnose"] == "KOL")]
+    add("Forløb", f"Nye KOL-patienter {ref} med sygehuskontakt inden for et år", kol_flow["sygehus_365d"].sum(),
+        50e-5 * c.inputs.regions["befolkning_2024"].sum() * s, "personer",
+        "regioner.dk 2022: 50 nye KOL-tilfælde pr. 100.000 indbyggere i 2020 (registrenes definition, "
+        "sygehusdiagnoser), gange befolkningen 1.1.2024")
+
+    # Deaths follow the number of patients: the last year against the year before.
+    last = max(c.inputs.settings["years"])
+    deaths = patients.groupby(["diagnose", "aar"])["doede"].sum()
+    for diagnose in DIAGNOSES:
+        rows = dx_inputs[dx_inputs["diagnose"] == diagnose]
+        change = float((rows["aarlig_udvikling"] * rows["patienter_2024"]).sum() / rows["patienter_2024"].sum())
+        add("Døde", f"Døde patienter med {diagnose} {last} i forhold til {last - 1}",
+            deaths.loc[(diagnose, last)] / deaths.loc[(diagnose, last - 1)], 1 + change, "indeks",
+            "skøn: dødsfaldene følger antallet af patienter (diagnoser.csv)")
 
     # Multimorbidity: share of KOL patients with at least one of the other four diagnoses.
     py = c.cohort.years
-    mask = py["dx_maske"].to_numpy().astype(int)[py["aar"].to_numpy() == ref]
+    py_ref = py[py["aar"] == ref]
+    ref_mask = py_ref["dx_maske"].to_numpy().astype(int)
+    mask = ref_mask
     kol = (mask >> DX_CODES.index("KOL")) & 1 == 1
     others = (mask & ~(1 << DX_CODES.index("KOL"))) != 0
     add("Multimorbiditet", "Andel KOL-patienter med mindst én af de andre diagnoser", others[kol].mean(), 0.25,
         "andel", "SDS 2015: over hver femte KOL-patient har en anden kronisk sygdom; 20-25 % er skøn (domain.md 8.2)")
+    all_years = py["aar"].to_numpy()
+    all_mask = py["dx_maske"].to_numpy().astype(int)
+    with_hf = (all_mask >> DX_CODES.index("HF")) & 1 == 1
+    with_af = (all_mask >> DX_CODES.index("AF")) & 1 == 1
+    for year in sorted({min(c.inputs.settings["years"]), ref, last}):
+        add("Multimorbiditet", f"Andel af patienter med hjertesvigt, der også har atrieflimren, {year}",
+            with_af[with_hf & (all_years == year)].mean(), c.inputs.settings["hf_with_af_share"], "andel",
+            "skøn: 35-50 % (generator.yaml)")
 
     ind = by_name["kvalitetsindikatorer"]
     ind_ref = ind[ind["aar"] == ref].groupby("indikator")[["opfyldt", "patienter"]].sum()
@@ -867,6 +974,31 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         got = ind_ref.loc[row["indikator"]]
         add("Indikatorer", f"{row['diagnose']}: {row['indikator']}", got["opfyldt"] / got["patienter"],
             row["maalopfyldelse_2024"], "andel", row["kilde"])
+    ind_years = ind.groupby(["indikator", "aar"])[["opfyldt", "patienter"]].sum()
+    names = c.inputs.indicators.set_index("kode")
+    for _, row in c.inputs.indicator_years.iterrows():
+        name = names.loc[row["kode"], "indikator"]
+        got = ind_years.loc[(name, row["aar"])]
+        add("Indikatorer over tid", f"{names.loc[row['kode'], 'diagnose']}: {name} {row['aar']}",
+            got["opfyldt"] / got["patienter"], row["maalopfyldelse"], "andel", row["kilde"])
+    # The spread between practices: the SD of attainment among practices with at least 20 patients in the
+    # indicator's denominator, less the chance variation of a practice's few patients (binomial). The
+    # indicators on a value's threshold other than HbA1c <= 53 keep the spread of the values.
+    by_practice = by_name["praksis_indikatorer"]
+    by_practice = by_practice[(by_practice["aar"] == ref) & (by_practice["patienter"] >= 20)]
+    share = by_practice["opfyldt"] / by_practice["patienter"]
+    chance = (share * (1 - share) / by_practice["patienter"]).groupby(by_practice["indikator"]).mean()
+    between = np.sqrt((share.groupby(by_practice["indikator"]).var() - chance).clip(lower=0))
+    for code, row in names.iterrows():
+        if code in ("hba1c_75", "bt_130", "ldl_25", "ryger") or row["indikator"] not in between:
+            continue
+        add("Praksisvariation", f"Spredning mellem praksis (SD uden tilfældig variation): {row['diagnose']}: "
+            f"{row['indikator']}", between[row["indikator"]], c.inputs.settings["practice_indicator_sd"], "andel",
+            "skøn: 9 point mellem praksis; med den tilfældige variation i en praksis 8-12 point (domain.md 8.3)")
+    t1 = ((ref_mask >> DX_CODES.index("T1")) & 1 == 1) & (py_ref["alder"].to_numpy() >= 18) & py_ref["hba1c"].notna(
+    ).to_numpy()
+    add("Patientværdier", "Andel voksne med type 1-diabetes og HbA1c ≤ 53 mmol/mol (i kohorten)",
+        (py_ref["hba1c"].to_numpy()[t1] <= 53).mean(), 0.25, "andel", "type1.dk: 25 % (sygehus, 2019/20)")
 
     act = by_name["ap_aktivitet"]
     act_ref = act[act["aar"] == ref]
@@ -878,20 +1010,33 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
             row["kilde"])
     hospital = by_name["sygehus_aktivitet"]
     h_ref = hospital[hospital["aar"] == ref]
+    ages = py_ref["alder"].to_numpy()
+    astma = (ref_mask >> DX_CODES.index("astma")) & 1 == 1
+    alone = (ref_mask & (ref_mask - 1)) == 0
     for diagnose, row in c.inputs.activity.set_index("diagnose").iterrows():
         cells = h_ref[h_ref["diagnose"] == diagnose]
-        adults = cells[cells["aldersgruppe"] != "0-17"] if diagnose == "astma" else cells
-        who = "voksen patient" if diagnose == "astma" else "patient"
-        add("Sygehus", f"Indlæggelser pr. {who} med {diagnose}", adults["indlaeggelser"].sum()
-            / adults["patienter"].sum(), row["indlaeggelser"], "pr. patient", row["kilde"])
+        if diagnose == "astma":
+            # Astma's own rates hold for astma alone: with another diagnosis, that one sets the level.
+            admissions = py_ref["indlaeggelser"].to_numpy()
+            add("Sygehus", "Indlæggelser pr. voksen med astma alene (ingen af de fire andre diagnoser)",
+                admissions[astma & alone & (ages >= 18)].mean(), row["indlaeggelser"], "pr. patient", row["kilde"])
+            add("Sygehus", "Indlæggelser pr. barn (0-17 år) med astma", admissions[astma & (ages < 18)].mean(),
+                row["indlaeggelser_boern"], "pr. patient", row["kilde"])
+        else:
+            add("Sygehus", f"Indlæggelser pr. patient med {diagnose}", cells["indlaeggelser"].sum()
+                / cells["patienter"].sum(), row["indlaeggelser"], "pr. patient", row["kilde"])
         add("Sygehus", f"Ambulante besøg pr. patient med {diagnose}", cells["ambulante_besoeg"].sum()
             / cells["patienter"].sum(), row["ambulante_besoeg"], "pr. patient", row["kilde"])
         add("Speciallæge", f"Besøg i speciallægepraksis pr. patient med {diagnose}",
             cells["speciallaege_besoeg"].sum() / cells["patienter"].sum(), row["speciallaege_besoeg"],
             "pr. patient", row["kilde"])
-    py_ref = py[py["aar"] == ref]
-    ref_mask = py_ref["dx_maske"].to_numpy().astype(int)
     t2_or_kol = (ref_mask & ((1 << DX_CODES.index("T2")) | (1 << DX_CODES.index("KOL")))) != 0
+    enrolled = py_ref["kronikerhonorar"].to_numpy() == 1
+    outpatient = py_ref["ambulante_besoeg"].to_numpy()
+    for on, anchor, label in ((True, 5, "på"), (False, 8, "uden")):
+        add("Sygehus", f"Ambulante besøg pr. patient med type 2-diabetes eller KOL {label} kronikerhonorar",
+            outpatient[t2_or_kol & (enrolled == on)].mean(), anchor, "pr. patient",
+            "SDS 2020: lidt over 5 sygehusbesøg om året på kronikerhonorar mod 8 uden")
     add("Kronikerhonorar", "Andel af type 2-diabetes- og KOL-patienter på kronikerhonorar",
         py_ref.loc[t2_or_kol, "kronikerhonorar"].mean(), float(c.inputs.chronic_uptake.set_index("aar").loc[
             ref, "andel_tilmeldt"]), "andel", "SDS 2022 (63 % i 2021); 70 % i 2024 er skøn")
@@ -902,8 +1047,30 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         "Kristeligt Dagblad 2016 (ca. 41.000)")
     add("Plejehjem", "Andel kvinder blandt beboerne", h.loc[h["koen"] == "Kvinder", "beboere"].sum()
         / h["beboere"].sum(), 0.68, "andel", "Kristeligt Dagblad 2016 (68 %)")
+    residents = homes.groupby("aar")["beboere"].sum()
+    add("Plejehjem", f"Plejehjemsbeboere {ref} i forhold til {ref - 1}", residents[ref] / residents[ref - 1],
+        (51_700 / 58_000) ** (1 / 11), "indeks", "DST: 75+ i pleje- og ældreboliger faldt fra 58.000 (2010) til "
+        "51.700 (2021), ca. 1 % om året")
+    first = min(c.inputs.settings["years"])
+    old = homes[homes["aldersgruppe5"].isin(["80-84", "85+"])].groupby("aar")[["beboere", "befolkning"]].sum()
+    coverage = old["beboere"] / old["befolkning"]
+    add("Plejehjem", f"Andel af 80+ på plejehjem {ref} i forhold til {first}", coverage[ref] / coverage[first],
+        (0.14 / 0.195) ** ((ref - first) / (2024 - 2012)), "indeks",
+        "Ældre Sagen: plejeboliger dækkede 19,5 % af 80+ i 2012 og 14 % i 2024")
+    patients_in_homes = py_ref["plejehjem"].sum()
+    add("Plejehjem", "Andel af beboerne med mindst én af de fem diagnoser", patients_in_homes / h["beboere"].sum(),
+        0.55, "andel", "skøn: lidt over halvdelen (Kristeligt Dagblad 2016: ca. halvdelen har en eller flere "
+        "kroniske sygdomme; generator.yaml)")
     add("Praksis", "Lægepraksis (ydernumre)", len(c.cohort.practices), 1_700, "praksis",
         "skøn: ca. 1.700 (1.980 i 2014, SDS)")
+    practices = c.cohort.practices
+    listed = practices.groupby("region")["tilmeldte"].sum() / practices.groupby("region").size()
+    national = practices["tilmeldte"].sum() / len(practices)
+    factor = _region_list_factor(c.inputs.regions)
+    for r, region in enumerate(c.regions):
+        add("Praksis", f"Tilmeldte pr. praksis i {region} i forhold til landsgennemsnittet",
+            listed[r] / national, factor[r], "indeks", c.inputs.regions.loc[r, "kilde"].split("; ")[-1].replace(
+                "tilmeldte pr. lægekapacitet: ", "tilmeldte pr. lægekapacitet i forhold til landet: "))
     return out
 
 
