@@ -4,7 +4,8 @@ import streamlit as st
 
 from ui import identity, texts
 
-st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/menu_book:", layout="wide")
+# An emoji tab icon is drawn as an inline SVG; a ":material/...:" one is fetched from fonts.gstatic.com.
+st.set_page_config(page_title=texts.APP_TITLE, page_icon="📖", layout="wide")
 identity.pick_up_invite()
 st.navigation([
     st.Page("app_pages/katalog.py", title=texts.PAGES["katalog"], icon=":material/view_list:", default=True),

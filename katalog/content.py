@@ -9,13 +9,20 @@ from pathlib import Path
 
 import frontmatter
 import yaml
+from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 from katalog.charts import SpecError, check_spec
-from katalog.models import UseCase
+from katalog.models import DECLARATION_HEADINGS, UseCase
 
 USECASE_GLOB = "*.md"
-_REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?((?:[a-z][a-z0-9+.-]*:)?//[^)\s>]*)", re.IGNORECASE)
+
+# Every image, link and raw HTML tag, also those a renderer would drop (markdown-it drops javascript:
+# and file: links; Streamlit's renderer has its own rules): an author should hear about each of them.
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
+_MARKDOWN.validateLink = lambda url: True
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_HTML_REFERENCE = re.compile(r"<\s*img\b|\b(?:src|srcset|href)\s*=", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,15 +83,69 @@ def load_usecase(path: Path) -> tuple[UseCase | None, list[Problem]]:
         item = UseCase.model_validate({**post.metadata, "body": post.content, "path": path})
     except ValidationError as error:
         return None, [Problem(path, _location(e["loc"]), _danish(e)) for e in error.errors()]
-    problems = [Problem(path, "body", f"Billedet «{url}» hentes udefra; brug ingen eksterne billeder "
-                                      "(appen og PDF'en må ikke hente noget fra nettet).")
-                for url in _REMOTE_IMAGE.findall(item.body)]
+    problems = [Problem(path, name, message) for name, text in markdown_fields(item)
+                for message in markdown_problems(text)]
     for index, chart in enumerate(item.charts):
         try:
             check_spec(chart.spec)
         except SpecError as error:
             problems.append(Problem(path, f"charts[{index}].spec", str(error)))
     return (None if problems else item), problems
+
+
+def markdown_fields(item: UseCase) -> list[tuple[str, str]]:
+    """(field, text) for every field shown as Markdown in the app or the PDF, named as in the file."""
+    fields = [("title", item.title), ("summary", item.summary)]
+    fields += [(f"declaration.{key}", getattr(item.declaration, key)) for key in DECLARATION_HEADINGS]
+    for index, chart in enumerate(item.charts):
+        fields += [(f"charts[{index}].title", chart.title), (f"charts[{index}].alt", chart.alt)]
+        fields += [(f"charts[{index}].params[{number}].label", param.label)
+                   for number, param in enumerate(chart.params)]
+    return [*fields, ("body", item.body)]
+
+
+def markdown_problems(text: str) -> list[str]:
+    """What is wrong with the images, links and raw HTML in one Markdown text, each with what to do.
+
+    Nothing may be fetched (the app and the PDF work offline and must not call out), so an image must
+    be a relative path to a file beside the use-case; a link must be http(s) or relative (no
+    javascript:, file:, data: ...); raw HTML is shown as text, so an <img> or a src/href in it is a
+    mistake too.
+    """
+    problems: list[str] = []
+    for token in _walk(_MARKDOWN.parse(text)):
+        if token.type == "image":
+            source = str(token.attrGet("src") or "")
+            scheme = _SCHEME.match(source)
+            if source.startswith("//") or (scheme and scheme[1].lower() in {"http", "https", "ftp"}):
+                problems.append(f"Billedet «{_short(source)}» hentes udefra, og appen og PDF'en må ikke hente "
+                                "noget fra nettet; fjern billedet (eller brug en relativ sti til en lokal fil).")
+            elif scheme or source.startswith(("/", "\\")):
+                problems.append(f"Billedet «{_short(source)}» er ikke en relativ sti til en lokal fil; fjern "
+                                "billedet (eller brug en relativ sti som billeder/figur.png).")
+        elif token.type == "link_open":
+            target = str(token.attrGet("href") or "")
+            scheme = _SCHEME.match(target)
+            if scheme and scheme[1].lower() not in {"http", "https"}:
+                problems.append(f"Linket «{_short(target)}» bruger «{scheme[1].lower()}:»; kun http(s)-links og "
+                                "relative links er tilladt. Ret adressen eller fjern linket.")
+        elif token.type in {"html_inline", "html_block"} and _HTML_REFERENCE.search(token.content):
+            problems.append(f"Rå HTML «{_short(token.content.strip())}» vises som tekst og henter intet; "
+                            "brug Markdown (et link [tekst](https://...) eller et billede med en relativ sti), "
+                            "eller fjern det.")
+    return list(dict.fromkeys(problems))
+
+
+def _walk(tokens):
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+def _short(text: str, length: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _location(loc: Iterable[str | int]) -> str:
