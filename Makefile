@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint bench build validate clean system-deps test-system-deps
+.PHONY: run test lint bench audit build validate clean system-deps test-system-deps
 
 $(INSTALLED): pyproject.toml requirements.lock | system-deps
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
+
+# The disclosure audit of every protected table at the build's scale (national by default): JSON, exit 1 on a finding.
+audit: $(INSTALLED)
+	$(BIN)/katalog audit
 
 clean:
 	rm -rf $(VENV) .pytest_cache

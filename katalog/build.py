@@ -11,14 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from katalog import db as database
 from katalog.content import Problem, load_catalogue
-from katalog.mockdata import COUNT_COLUMNS, MockTable, comparison_frame, generate
+from katalog.mockdata import AGGREGATE, COUNT_COLUMNS, PERSON, MockTable, comparison_frame, generate
 from katalog.mockinfo import format_number
+from katalog.protected import protect
 
 CONTENT_TABLES = ("usecases", "mock_tables", "mock_comparisons", "mock_build")
+UNPROTECTED_PREFIX = "ubeskyttet_"  # the aggregates before disclosure control, written only with the cohort
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ def build(
     *,
     scale: float | None = None,
     cohort: bool = False,
+    protected: bool = True,
 ) -> BuildReport:
     """Refresh use-cases and mock tables; `scale` 1.0 is all of Denmark, `cohort` adds the person tables."""
     started = time.perf_counter()
@@ -49,7 +53,20 @@ def build(
     catalogue = load_catalogue(usecases_dir or database.usecases_dir())
     progress(f"Genererer mock-data i skala {scale:g}" + (" (hele landet)" if scale == 1 else ""))
     mock = generate(mockdata_dir or database.mockdata_dir(), scale=scale, cohort_tables=cohort, progress=progress)
-    tables = mock.tables
+    progress("Diskretionering: hver tabels fulde kube med totaler, sammenkædede tabeller under ét")
+    protect_started = time.perf_counter()
+    protection = protect(mock.tables)
+    tables = protection.tables if protected else list(mock.tables)  # unprotected only for `make bench`
+    if cohort:
+        # The unprotected aggregates beside the person-level cohort they are counted from, for analysts and the
+        # check that katalog.cohort_sql derives the same tables; like the cohort, chart SQL never reads them.
+        tables += [MockTable(UNPROTECTED_PREFIX + t.name, t.title + " (uden diskretionering)",
+                             "Tabellen før diskretionering; kun til analyse og kontrol. " + t.declaration,
+                             t.frame, t.indexes, PERSON) for t in mock.tables if t.level == AGGREGATE]
+    for name, (hidden, cells) in protection.hidden.items():
+        progress(f"  {name}: {format_number(hidden)} af {format_number(cells)} antal skjult ({hidden / cells:.1%})"
+                 if cells else f"  {name}: ingen antal")
+    steps = {"diskretionering": round(time.perf_counter() - protect_started, 3)}
     progress(f"Skriver {path}")
     write_started = time.perf_counter()
     db = database.connect(path)
@@ -67,10 +84,11 @@ def build(
                      f"({time.perf_counter() - table_started:.1f} s)")
         conn.execute("CREATE TABLE mock_tables (name TEXT PRIMARY KEY, title TEXT NOT NULL, "
                      "declaration TEXT NOT NULL, rows INTEGER NOT NULL, level TEXT NOT NULL, "
-                     "count_columns TEXT NOT NULL)")
-        conn.executemany("INSERT INTO mock_tables VALUES (?, ?, ?, ?, ?, ?)",
+                     "count_columns TEXT NOT NULL, hidden_cells INTEGER, count_cells INTEGER)")
+        conn.executemany("INSERT INTO mock_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          [(t.name, t.title, t.declaration, len(t.frame), t.level,
-                           ",".join(COUNT_COLUMNS.get(t.name, ()))) for t in tables])
+                           ",".join(COUNT_COLUMNS.get(t.name, ()) if t.level == AGGREGATE else ()),
+                           *protection.hidden.get(t.name, (None, None))) for t in tables])
         _write(conn, MockTable("mock_comparisons", "", "", comparison_frame(mock.comparisons)))
         conn.execute("CREATE TABLE mock_build (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         conn.executemany("INSERT INTO mock_build VALUES (?, ?)", [
@@ -94,22 +112,32 @@ def build(
         problems=catalogue.problems,
         seconds=time.perf_counter() - started,
         scale=scale,
-        steps={**mock.seconds, "skrivning": round(time.perf_counter() - write_started, 3)},
+        steps={**mock.seconds, **steps, "skrivning": round(time.perf_counter() - write_started, 3)},
     )
 
 
 _SQL_TYPES = {"i": "INTEGER", "u": "INTEGER", "f": "REAL", "b": "INTEGER"}
 
 
+def _sql_type(column: pd.Series) -> str:
+    """INTEGER also for a column of whole numbers with NULLs (ydernummer, blank on the totals' rows)."""
+    if column.dtype.kind == "O":
+        present = column.dropna()
+        if len(present) and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in present):
+            return "INTEGER"
+    return _SQL_TYPES.get(column.dtype.kind, "TEXT")
+
+
 def _write(conn, table: MockTable) -> None:
     """Create and fill one table. Column lists zipped into rows: several times faster than a
     DataFrame's itertuples for millions of rows; NaN is bound as NULL by SQLite."""
     frame: pd.DataFrame = table.frame
-    columns = ", ".join(f"[{c}] {_SQL_TYPES.get(frame[c].dtype.kind, 'TEXT')}" for c in frame.columns)
+    columns = ", ".join(f"[{c}] {_sql_type(frame[c])}" for c in frame.columns)
     conn.execute(f"CREATE TABLE [{table.name}] ({columns})")
     placeholders = ", ".join("?" for _ in frame.columns)
     values = [frame[c].to_numpy().tolist() if frame[c].dtype.kind in "iufb" else
-              frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
+              [v.item() if isinstance(v, np.generic) else v
+               for v in frame[c].astype(object).where(frame[c].notna(), None).tolist()] for c in frame.columns]
     conn.executemany(f"INSERT INTO [{table.name}] VALUES ({placeholders})", zip(*values, strict=True))
     for number, index in enumerate(table.indexes):
         conn.execute(f"CREATE INDEX [idx_{table.name}_{number}] ON [{table.name}] "

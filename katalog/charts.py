@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import altair as alt
 import pandas as pd
 
-from katalog.disclosure import Suppressed, suppress_small_counts
+from katalog.disclosure import HIDDEN, Suppressed, mark_hidden
 from katalog.sandbox import QueryError, Sandbox
 
 if TYPE_CHECKING:
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
 PDF_WIDTH = 520
-MAX_MARGIN_QUERIES = 64
-_MARGIN_KEY = "__margin_"
 
 # One theme for browser and PDF: Danish number format, a colour-blind-safe palette, DejaVu text.
 THEME: dict[str, Any] = {
@@ -77,7 +74,7 @@ def check_spec(spec: Mapping[str, Any]) -> None:
 
 @functools.lru_cache(maxsize=512)
 def _spec_error(spec_json: str) -> str | None:
-    """The readable check is slow (Altair builds an object per node), so each distinct spec pays once."""
+    """Validating against the Vega-Lite schema takes milliseconds, so each distinct spec pays once."""
     spec = json.loads(spec_json)
     try:
         _check_spec(spec)
@@ -104,16 +101,112 @@ def _walk_keys(node: Any, path: str = ""):
 
 
 def _validate(spec: dict[str, Any]) -> None:
-    """One pass of the Vega-Lite JSON schema; on failure, Altair's readable explanation."""
+    """One pass of the Vega-Lite JSON schema; on failure, what is wrong and where, in Danish.
+
+    Altair's validator groups the schema's errors by the JSON path of the offending property and
+    keeps the most specific ones (`_all_errors`, what `SchemaValidationError._errors` is built from);
+    each group becomes one sentence naming the path (`encoding.x.type`) and what to write there.
+    """
+    import jsonschema
+
     try:
         alt.TopLevelSpec.validate(spec)
-    except Exception:  # jsonschema's error is unreadable; ask Altair to explain it
-        try:
-            alt.TopLevelSpec.from_dict(spec, validate=False).to_dict(validate=True)
-        except Exception as error:  # altair raises SchemaValidationError, jsonschema errors and others
-            first = str(error).strip().split("\n\n")[0]
-            raise SpecError(f"Vega-Lite-specifikationen er ugyldig: {first}") from error
-        raise SpecError("Vega-Lite-specifikationen er ugyldig.") from None
+    except jsonschema.ValidationError as error:
+        groups = getattr(error, "_all_errors", None) or {error.json_path: [error]}
+        # The first group is the most specific place; the others are often the schema's other
+        # branches (a mark that is not a boxplot), so one sentence says what to change.
+        path, errors = next((path, errors) for path, errors in groups.items() if errors)
+        if all(e.validator in {"const", "enum"} for e in errors) and errors[0].absolute_path:
+            # Often only "is not 'boxplot'" and the like: the discriminators of the schema's branches.
+            # Altair keeps the deepest path, which hides an unknown property on the object around it
+            # (mark: {type: bar, farve: red}); look for that among all the schema's errors (not in
+            # branches that did not expect this very property at all).
+            root = error
+            while root.parent is not None:
+                root = root.parent
+            *around, key = errors[0].absolute_path
+            target = [*around, key]
+            unknown = [leaf for leaf in _leaf_errors(root)
+                       if leaf.validator == "additionalProperties" and list(leaf.absolute_path) == around
+                       and isinstance(leaf.instance, Mapping) and key in leaf.schema.get("properties", {})
+                       and not _branch_rejects(leaf, target)]
+            if unknown:
+                path, errors = unknown[0].json_path, unknown
+        raise SpecError(f"Vega-Lite-specifikationen er ugyldig: {_schema_problem(path, errors)}.") from None
+
+
+_JSON_TYPES = {"number": "et tal", "integer": "et heltal", "string": "en tekst", "boolean": "true eller false",
+               "object": "en mapping", "array": "en liste", "null": "null"}
+
+
+def _schema_problem(json_path: str, errors: list[Any]) -> str:
+    """One group of jsonschema errors (same JSON path) as a short Danish sentence."""
+    where = json_path.removeprefix("$").removeprefix(".") or "roden"
+    by_kind: dict[str, list[Any]] = {}
+    for error in errors:
+        by_kind.setdefault(error.validator, []).append(error)
+    instance = errors[0].instance
+
+    def shown(value: Any) -> str:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 40 else text[:37] + "…"
+
+    if "required" in by_kind:
+        missing = [name for error in by_kind["required"] for name in error.validator_value
+                   if isinstance(error.instance, Mapping) and name not in error.instance]
+        if where == "roden" and "mark" in missing:
+            return "'mark' mangler (fx mark: bar), eller en sammensætning med 'layer', 'concat', 'facet' eller 'repeat'"
+        name = "mark" if "mark" in missing else (missing or ["?"])[0]
+        return f"'{name}' mangler i {where}"
+    if "additionalProperties" in by_kind:
+        unknown = min(([key for key in error.instance if key not in error.schema.get("properties", {})]
+                       for error in by_kind["additionalProperties"] if isinstance(error.instance, Mapping)),
+                      key=len, default=[])
+        names = ", ".join(f"'{key}'" for key in unknown) or "?"
+        return f"{where} har en ukendt egenskab {names}; ret stavningen eller fjern den"
+    allowed = [shown(value) for error in by_kind.get("enum", []) for value in error.validator_value]
+    allowed += [shown(error.validator_value) for error in by_kind.get("const", [])]
+    kinds = [kind for error in by_kind.get("type", [])
+             for kind in ([error.validator_value] if isinstance(error.validator_value, str) else error.validator_value)]
+    if allowed and (not kinds or isinstance(instance, str) and "string" not in kinds):
+        others = f" (eller {_some([_JSON_TYPES.get(kind, kind) for kind in kinds], ' eller ')})" if kinds else ""
+        return f"{shown(instance)} er ikke en gyldig værdi for {where}; brug en af: {_some(allowed)}{others}"
+    if kinds:
+        # Where any text will do, the named choices are only examples; leave them out.
+        choices = [_JSON_TYPES.get(kind, kind) for kind in kinds] + ([] if "string" in kinds else allowed)
+        return f"{where} skal være {_some(choices, ' eller ')}, ikke {shown(instance)}"
+    first = errors[0]
+    if first.validator in {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"}:
+        word = {"minimum": "mindst", "exclusiveMinimum": "større end", "maximum": "højst",
+                "exclusiveMaximum": "mindre end"}[first.validator]
+        return f"{where} skal være {word} {first.validator_value}, ikke {shown(instance)}"
+    if first.validator in {"minItems", "maxItems"}:
+        word = "mindst" if first.validator == "minItems" else "højst"
+        return f"{where} skal have {word} {first.validator_value} elementer"
+    return f"{where} er ugyldig ({first.validator}: {shown(first.validator_value)})"
+
+
+def _branch_rejects(leaf: Any, path: list[Any]) -> bool:
+    """Whether the schema branch that gave `leaf` also has an error at `path`."""
+    if leaf.parent is None or not leaf.relative_schema_path:
+        return False
+    branch = leaf.relative_schema_path[0]
+    return any(list(other.absolute_path) == path
+               for sibling in leaf.parent.context if list(sibling.relative_schema_path)[:1] == [branch]
+               for other in _leaf_errors(sibling))
+
+
+def _leaf_errors(error: Any):
+    if error.context:
+        for child in error.context:
+            yield from _leaf_errors(child)
+    else:
+        yield error
+
+
+def _some(values: list[str], separator: str = ", ") -> str:
+    values = list(dict.fromkeys(values))
+    return separator.join(values[:20] + (["…"] if len(values) > 20 else []))
 
 
 @dataclass(frozen=True)
@@ -135,14 +228,15 @@ class BoundChart:
 
     @property
     def suppression_note(self) -> str | None:
-        if not self.rows.hidden:
+        """What disclosure control hid in this view, with the share: how fine a breakdown can be published
+        is a question for the working group."""
+        rows = self.rows
+        if not rows.hidden:
             return None
-        parts = []
-        if self.rows.primary:
-            parts.append(f"{self.rows.primary} antal under 5 er vist som «<5»")
-        if self.rows.secondary:
-            parts.append(f"{self.rows.secondary} værdier er skjult («–») så de små tal ikke kan regnes ud")
-        return "Diskretionering: " + " og ".join(parts) + "; skjulte værdier tegnes ikke."
+        share = f"{rows.share:.0%}" if rows.share >= 0.01 else "under 1 %"
+        counted = "værdi" if rows.cells == 1 else "værdier"
+        return (f"Diskretionering: {rows.hidden} af {rows.cells} {counted} ({share}) er skjult («{HIDDEN}»), fordi "
+                "de er antal på 1–4 eller ville afsløre et; skjulte værdier tegnes ikke.")
 
 
 def param_options(param: Param, db_path: Path, sandbox: Sandbox | None = None) -> list[Any]:
@@ -183,7 +277,7 @@ def resolve_params(chart: Chart, values: Mapping[str, Any], options_by_name: Map
 
 
 def bind(chart: Chart, values: Mapping[str, Any], db_path: Path) -> BoundChart:
-    """Run the chart's SQL with its parameters, suppress small counts, and bind rows to the spec."""
+    """Run the chart's SQL with its parameters on the protected tables and bind the rows to the spec."""
     try:
         sandbox = Sandbox(db_path)
     except QueryError as error:
@@ -195,32 +289,16 @@ def bind(chart: Chart, values: Mapping[str, Any], db_path: Path) -> BoundChart:
 def _bind(chart: Chart, values: Mapping[str, Any], sandbox: Sandbox) -> BoundChart:
     options = {p.name: param_options(p, Path(), sandbox) for p in chart.params}  # each options query runs once
     params = resolve_params(chart, values, options)
-    margins = [p for p in chart.params if p.margin]
-    choices = list(itertools.product(*(options[p.name] for p in margins)))
-    if len(choices) > MAX_MARGIN_QUERIES:
-        raise ChartError(f"Figurens total-parametre giver {len(choices)} kombinationer; højst "
-                         f"{MAX_MARGIN_QUERIES} kan diskretioneres samlet.")
-    frames = []
-    for choice in choices:
-        # Every value of a margin parameter (e.g. Alle, Kvinder, Mænd) is queried and suppressed
-        # together, so a hidden cell cannot be worked out by switching between them.
-        these = {**params, **{p.name: v for p, v in zip(margins, choice, strict=True)}}
-        try:
-            rows = sandbox.run(chart.sql, these)
-        except QueryError as error:
-            raise ChartError(str(error)) from error
-        if sandbox.counts_read and not chart.counts:
-            raise ChartError(f"Figuren læser antal ({', '.join(sandbox.counts_read)}), men angiver ingen "
-                             "`counts`; uden dem kan små tal ikke skjules.")
-        _check_columns(chart, rows)
-        frames.append(rows.assign(**{_MARGIN_KEY + p.name: str(these[p.name]) for p in margins}))
-    cube = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    suppressed = suppress_small_counts(cube, chart.counts, chart.derived)
-    if margins:
-        chosen = pd.Series(True, index=cube.index)
-        for p in margins:
-            chosen &= cube[_MARGIN_KEY + p.name] == str(params[p.name])
-        suppressed = suppressed.where(chosen, drop=[_MARGIN_KEY + p.name for p in margins])
+    try:
+        rows = sandbox.run(chart.sql, params)
+    except QueryError as error:
+        raise ChartError(str(error)) from error
+    if sandbox.counts_read and not chart.counts:
+        raise ChartError(f"Figuren læser antal ({', '.join(sandbox.counts_read)}), men angiver ingen "
+                         "`counts`; uden dem kan figuren ikke vise, hvad der er skjult.")
+    _check_columns(chart, rows)
+    # The tables are protected at build time, for every view at once: hidden counts arrive as NULL.
+    marked = mark_hidden(rows, chart.counts, chart.derived)
     spec = copy.deepcopy(chart.spec)
     try:
         check_spec(spec)
@@ -228,12 +306,12 @@ def _bind(chart: Chart, values: Mapping[str, Any], sandbox: Sandbox) -> BoundCha
         raise ChartError(str(error)) from error
     spec["$schema"] = VEGA_LITE_SCHEMA
     spec["config"] = {**THEME, **spec.get("config", {})}
-    spec["data"] = {"values": json.loads(suppressed.data.to_json(orient="records", force_ascii=False))}
+    spec["data"] = {"values": json.loads(marked.data.to_json(orient="records", force_ascii=False))}
     try:
         _validate(spec)
     except SpecError as error:
         raise ChartError(str(error)) from error
-    return BoundChart(chart=chart, params=params, spec=spec, rows=suppressed)
+    return BoundChart(chart=chart, params=params, spec=spec, rows=marked)
 
 
 def _check_columns(chart: Chart, rows: pd.DataFrame) -> None:

@@ -50,6 +50,34 @@ def build(db_file: Path, scale: float | None, cohort: bool) -> None:
         click.echo(f"{len(report.problems)} problemer i indholdet; kør 'katalog validate'.", err=True)
 
 
+@main.command(help="Revidér diskretioneringen: kan nogen, der har alle offentliggjorte tabeller, indsnævre et skjult "
+                   "lille tal? Skriver JSON og afslutter med kode 1, hvis ja.")
+@click.option("--skala", "scale", type=click.FloatRange(min=0.01, max=1.0), default=None,
+              help="Mock-data i skala (standard: $KATALOG_SCALE eller 1, som 'katalog build').")
+@click.option("--aar", "years", type=int, multiple=True, help="Kun disse år (standard: alle).")
+@click.option("--tabel", "table_names", multiple=True, help="Kun disse tabeller og dem, de er kædet sammen med.")
+def audit(scale: float | None, years: tuple[int, ...], table_names: tuple[str, ...]) -> None:
+    import json
+
+    from katalog.audit import audit as run_audit
+    from katalog.mockdata import generate
+    from katalog.protected import protect
+
+    scale = database.mock_scale() if scale is None else scale
+    mock = generate(database.mockdata_dir(), scale=scale)
+    tables = [t if not years or "aar" not in t.frame else
+              type(t)(t.name, t.title, t.declaration, t.frame[t.frame["aar"].isin(years)], t.indexes, t.level)
+              for t in mock.tables]
+    protection = protect(tables)
+    cubes = {n: c for n, c in protection.cubes.items() if not table_names or n in table_names}
+    links = [link for link in protection.links if link.a in cubes and link.b in cubes]
+    report = run_audit(cubes, links)
+    click.echo(json.dumps({"skala": scale, "år": list(years) or "alle", **report.summary()}, ensure_ascii=False,
+                          indent=2))
+    if not report.passed:
+        sys.exit(1)
+
+
 @main.command(help="Tjek alle use-case-filer; skriv hvert problem og afslut med kode 1, hvis der er nogen.")
 def validate() -> None:
     catalogue = load_catalogue(database.usecases_dir())

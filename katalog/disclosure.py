@@ -1,9 +1,11 @@
-"""Disclosure control (diskretionering): the one place where small counts are hidden.
+"""Hidden values in a chart's rows: what a member sees where disclosure control has hidden a count.
 
-Primary suppression hides every count of 1–4 and every value derived from it (a share, a
-rate). Secondary suppression then hides the smallest other cell wherever a hidden cell is the
-only hidden one among cells that share all but one key (a row or column of the table), so it
-cannot be recovered by subtracting the visible cells from a total shown or published elsewhere.
+Suppression itself is decided once, at build time, on each mock table's full cube together with every
+table that shows the same persons (katalog.cube, katalog.protected): chart SQL only ever reads those
+protected tables, so a hidden count is NULL before any query runs, and whatever a query computes from it
+(a rate, a share, a sum over it) is NULL too. This module marks those NULLs in a chart's count and
+derived columns with one marker, the same whether the count was small or hides a small one, and counts
+them for the note under the chart.
 """
 
 from __future__ import annotations
@@ -13,34 +15,25 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-SMALL_COUNT_MAX = 4  # counts 1..4 are hidden; 0 is shown
-PRIMARY, SECONDARY = "primary", "secondary"
-SHOWN_AS = {PRIMARY: "<5", SECONDARY: "–"}
+HIDDEN = "skjult"  # one marker for every hidden value: it does not tell which cells are small
+SMALL_COUNT_MAX = 4
 
 
 @dataclass(frozen=True)
 class Suppressed:
-    """Rows after suppression: hidden cells are missing (NA) in `data`, and `status` says why."""
+    """Rows as a chart shows them: hidden cells are missing (NA) in `data`, and `status` marks them."""
 
     data: pd.DataFrame
-    status: pd.DataFrame  # "" (shown), "primary" or "secondary", for counts and derived columns
-    primary: int
-    secondary: int
-    _counts: tuple[str, ...] = ()
+    status: pd.DataFrame  # HIDDEN or "" for each count and derived column
+    hidden: int  # hidden count cells
+    cells: int  # all count cells
 
     @property
-    def hidden(self) -> int:
-        return self.primary + self.secondary
-
-    def where(self, mask: pd.Series, drop: list[str]) -> Suppressed:
-        """The rows selected by `mask`, without the columns in `drop`, with their counts recomputed."""
-        data = self.data[mask.to_numpy()].drop(columns=drop).reset_index(drop=True)
-        status = self.status[mask.to_numpy()].reset_index(drop=True)
-        flat = [s for column in status.columns if column in self._counts for s in status[column]]
-        return Suppressed(data, status, flat.count(PRIMARY), flat.count(SECONDARY), self._counts)
+    def share(self) -> float:
+        return self.hidden / self.cells if self.cells else 0.0
 
     def for_display(self, *, grouping: bool = True) -> pd.DataFrame:
-        """The rows as a member reads them: Danish numbers, '<5' and '–' where values are hidden.
+        """The rows as a member reads them: Danish numbers, «skjult» where a value is hidden.
 
         `grouping=False` leaves out thousands separators, for a CSV that spreadsheets read as numbers.
         """
@@ -49,14 +42,13 @@ class Suppressed:
             if pd.api.types.is_numeric_dtype(self.data[column]):
                 # Only measures get thousands separators: a year or an age is not "2.024".
                 group = grouping and column in self.status.columns
-                shown[column] = [_danish_number(v, group) for v in self.data[column]]
+                shown[column] = [danish_number(v, group) for v in self.data[column]]
         for column in self.status.columns:
-            for kind, text in SHOWN_AS.items():
-                shown.loc[self.status[column] == kind, column] = text
+            shown.loc[self.status[column] == HIDDEN, column] = HIDDEN
         return shown
 
 
-def _danish_number(value, grouping: bool) -> str:
+def danish_number(value, grouping: bool) -> str:
     if pd.isna(value):
         return ""
     if float(value).is_integer():
@@ -67,83 +59,26 @@ def _danish_number(value, grouping: bool) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def suppress_small_counts(
-    rows: pd.DataFrame,
-    counts: Iterable[str],
-    derived: Mapping[str, Iterable[str]] | None = None,
-) -> Suppressed:
-    """Apply primary and secondary suppression; every other column is a key of the cell."""
+def mark_hidden(rows: pd.DataFrame, counts: Iterable[str], derived: Mapping[str, Iterable[str]] | None = None
+                ) -> Suppressed:
+    """Mark the hidden values of a query's rows: a count that is NULL was hidden at build time, and a value
+    derived from counts is hidden with any of them (and is NULL itself when computed from a NULL)."""
     counts = list(counts)
     derived = {column: list(bases) for column, bases in (derived or {}).items()}
     data = rows.reset_index(drop=True).copy()
-    keys = [c for c in data.columns if c not in counts and c not in derived]
     status = pd.DataFrame("", index=data.index, columns=counts + list(derived))
-
-    for column in counts:
-        values = pd.to_numeric(data[column], errors="coerce")
-        # pandas copy-on-write: work on one column and assign it back
-        column_status = pd.Series("", index=data.index, dtype=object)
-        column_status[(values > 0) & (values <= SMALL_COUNT_MAX)] = PRIMARY
-        _secondary(values, column_status, keys, data)
-        status[column] = column_status
-
-    for column, bases in derived.items():
-        hidden = status[bases].ne("").any(axis=1)
-        kind = status[bases].apply(lambda row: PRIMARY if PRIMARY in row.values else SECONDARY, axis=1)
-        status.loc[hidden, column] = kind[hidden]
-
-    for column in status.columns:
+    for column in counts + list(derived):
         data[column] = pd.to_numeric(data[column], errors="coerce").astype("Float64")
-        data.loc[status[column] != "", column] = pd.NA
+    for column in counts:
+        status.loc[data[column].isna(), column] = HIDDEN
+    for column, bases in derived.items():
+        hidden = status[bases].eq(HIDDEN).any(axis=1)
+        status.loc[hidden, column] = HIDDEN
+        data.loc[hidden, column] = pd.NA
     flat = status[counts].to_numpy().ravel() if counts else []
-    return Suppressed(
-        data=data,
-        status=status,
-        primary=int(sum(1 for s in flat if s == PRIMARY)),
-        secondary=int(sum(1 for s in flat if s == SECONDARY)),
-        _counts=tuple(counts),
-    )
+    return Suppressed(data=data, status=status, hidden=int(sum(1 for s in flat if s == HIDDEN)), cells=len(flat))
 
 
-def _secondary(values: pd.Series, status: pd.Series, keys: list[str], data: pd.DataFrame) -> None:
-    """Hide more cells until no line of cells (all keys fixed but one) has exactly one hidden."""
-    keys = _independent(keys, data)
-    if not keys:
-        return
-    lines = []
-    for free in keys:
-        fixed = [k for k in keys if k != free]
-        if fixed:
-            lines.extend(data.groupby(fixed, dropna=False, sort=False).indices.values())
-        else:
-            lines.append(data.index.to_numpy())
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if len(line) < 2:
-                continue
-            hidden = [i for i in line if status.iat[i]]
-            if len(hidden) != 1:
-                continue
-            candidates = [i for i in line if not status.iat[i] and pd.notna(values.iat[i])]
-            if candidates:
-                # A zero partner hides little: prefer the smallest count above zero.
-                smallest = min(candidates, key=lambda i: (values.iat[i] == 0, values.iat[i]))
-                status.iat[smallest] = SECONDARY
-                changed = True
-
-
-def _independent(keys: list[str], data: pd.DataFrame) -> list[str]:
-    """Keys without labels or sort numbers that move one-to-one with another key (region_nr next to
-    region), which would otherwise split every line of cells into lines of one."""
-    kept: list[str] = []
-    for key in keys:
-        duplicate = any(
-            data.groupby(other, dropna=False)[key].nunique(dropna=False).max() <= 1
-            and data.groupby(key, dropna=False)[other].nunique(dropna=False).max() <= 1
-            for other in kept
-        )
-        if not duplicate:
-            kept.append(key)
-    return kept
+def small_counts_shown(rows: Suppressed, counts: Iterable[str]) -> int:
+    """Shown counts of 1–4 (for tests and the audit: always 0 when the tables are protected)."""
+    return int(sum(((rows.data[c] >= 1) & (rows.data[c] <= SMALL_COUNT_MAX)).fillna(False).sum() for c in counts))

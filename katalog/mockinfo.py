@@ -42,10 +42,19 @@ class TableInfo:
     rows: int
     level: str  # AGGREGATE: chart SQL may read it; PERSON: the synthetic cohort, never shown
     columns: tuple[Column, ...]
+    hidden_cells: int | None = None  # disclosure control: hidden count cells of the table's cube
+    count_cells: int | None = None
 
     @property
     def is_aggregate(self) -> bool:
         return self.level == AGGREGATE
+
+    @property
+    def hidden_text(self) -> str:
+        """«6,8 %» of the count cells hidden, or «–» for a table that is not protected."""
+        if not self.count_cells:
+            return "–"
+        return format_value(self.hidden_cells / self.count_cells, "andel")
 
 
 @dataclass(frozen=True)
@@ -154,12 +163,13 @@ def _reading(db_path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def _tables(conn: sqlite3.Connection) -> tuple[TableInfo, ...]:
-    rows = conn.execute("SELECT name, title, declaration, rows, level FROM mock_tables ORDER BY rowid").fetchall()
+    rows = conn.execute("SELECT name, title, declaration, rows, level, hidden_cells, count_cells FROM mock_tables "
+                        "ORDER BY rowid").fetchall()
     if not rows:
         raise sqlite3.OperationalError("mock_tables er tom")
     return tuple(
-        TableInfo(name, title, declaration, int(count), level, _columns(conn, name))
-        for name, title, declaration, count, level in rows
+        TableInfo(name, title, declaration, int(count), level, _columns(conn, name), hidden, cells)
+        for name, title, declaration, count, level, hidden, cells in rows
     )
 
 

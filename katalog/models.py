@@ -49,7 +49,7 @@ DECLARATION_HEADINGS: dict[str, str] = {
     "terms": "Øvrige ord og begreber",
 }
 
-# Option labels that stand for the sum of the other options.
+# Option labels that stand for the sum of the other options (every protected table has them as rows).
 TOTAL_OPTIONS = ("Alle", "Hele landet")
 
 _SQL_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -98,10 +98,6 @@ class Param(Strict):
     options: list[Scalar] | None = None
     options_sql: str | None = None
     default: Scalar
-    margin: bool = Field(
-        default=False,
-        description="Valgene indeholder en total (fx 'Alle'): diskretionér på tværs af alle valg",
-    )
 
     @model_validator(mode="after")
     def _one_source_of_options(self) -> Param:
@@ -112,10 +108,6 @@ class Param(Strict):
                 raise ValueError("'options' må ikke være tom")
             if self.default not in self.options:
                 raise ValueError(f"'default' ({self.default!r}) skal være en af 'options'")
-        shown = " ".join(str(o) for o in self.options or []) + (self.options_sql or "")
-        if not self.margin and any(total in shown for total in TOTAL_OPTIONS):
-            raise ValueError("valgene indeholder en total (fx 'Alle' eller 'Hele landet'); sæt 'margin: true', "
-                             "så en skjult værdi ikke kan regnes ud ved at skifte mellem valgene")
         return self
 
 

@@ -127,10 +127,12 @@ def mock_overview(info: MockInfo) -> None:
             "Tabel": f"{plain(table.title)}  \n`{table.name}`",
             "Rækker": format_number(table.rows),
             "Niveau": texts.MOCK_LEVELS.get(table.level, plain(table.level)),
+            "Skjulte antal": table.hidden_text,
             "Landstal med forlæg": str(len(figures)) if figures else "–",
             "Uden for ±10 %": (f":red-badge[{outside}]" if outside else "0") if figures else "–",
         })
-    st.table(_right(pd.DataFrame(rows), ["Rækker", "Landstal med forlæg", "Uden for ±10 %"]), hide_index=True)
+    st.table(_right(pd.DataFrame(rows), ["Rækker", "Skjulte antal", "Landstal med forlæg", "Uden for ±10 %"]),
+             hide_index=True)
 
 
 def mock_tolerance(info: MockInfo) -> None:

@@ -179,7 +179,7 @@ def test_mockdata_lists_every_table_and_compares_its_national_figures(app_env):
     at.selectbox(key=state.MOCK_TABLE).set_value("ap_patienter").run()
     assert not at.exception
     text = markdown_text(at)
-    assert "Deklaration" in text and "syntetiske" in text and "`icpc`" in "\n".join(c.value for c in at.caption)
+    assert "Deklaration" in text and "syntetiske" in text and "`niveau`" in "\n".join(c.value for c in at.caption)
     figures = at.table[1].value
     assert list(figures.columns) == ["Emne", "Landstal", "Genereret", "Forlæg", "Afvigelse", "Inden for ±10 %",
                                      "Kilde"]

@@ -1,75 +1,140 @@
-"""Small counts (1-4) never leave the data layer, and cannot be recovered from what is shown."""
+"""Small counts (1-4) are hidden on each table's full cube, for every view at once, and the audit proves
+that nothing published – alone or combined with every other table – narrows a hidden small count."""
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from katalog.disclosure import PRIMARY, SECONDARY, suppress_small_counts
+from katalog.audit import audit
+from katalog.cube import Part, flat, from_frame, primary, suppress, suppress_linked, to_frame, tree
+from katalog.disclosure import HIDDEN, mark_hidden
 
-
-def test_counts_of_one_to_four_are_hidden_and_zero_and_five_are_shown():
-    rows = pd.DataFrame({"kommune": list("abcdefg"), "n": [0, 1, 2, 3, 4, 5, 100]})
-    result = suppress_small_counts(rows, counts=["n"])
-    shown = result.data["n"].tolist()
-    assert shown[0] == 0 and shown[5] == 5 and shown[6] == 100
-    assert all(pd.isna(v) for v in shown[1:5])
-    assert result.primary == 4
-
-
-def test_a_single_hidden_cell_gets_a_secondary_partner_in_its_line():
-    rows = pd.DataFrame({"region": ["A", "B", "C", "D"], "n": [3, 50, 20, 400]})
-    result = suppress_small_counts(rows, counts=["n"])
-    assert result.status["n"].tolist() == [PRIMARY, "", SECONDARY, ""]  # 20 is the smallest other cell
-    assert result.secondary == 1
+GEO = tree("geografi", {"Fanø": "Syd", "Esbjerg": "Syd", "Varde": "Syd", "Læsø": "Nord", "Aalborg": "Nord",
+                        "Syd": "Hele landet", "Nord": "Hele landet"},
+           {"omraade": {n: n for n in ("Fanø", "Esbjerg", "Varde", "Læsø", "Aalborg", "Syd", "Nord", "Hele landet")}})
+SEX = flat("koen", ("Kvinder", "Mænd"))
 
 
-def test_no_hidden_cell_can_be_derived_from_row_or_column_totals():
-    rows = pd.DataFrame({
-        "region": ["A", "A", "B", "B", "C", "C"],
-        "koen": ["K", "M"] * 3,
-        "n": [2, 40, 30, 31, 60, 70],
-    })
-    status = suppress_small_counts(rows, counts=["n"]).status["n"]
-    hidden = rows.assign(hidden=status.ne(""))
-    for key in ("region", "koen"):
-        for _, line in hidden.groupby(key):
-            assert line["hidden"].sum() != 1, f"a line by {key} has exactly one hidden cell"
+def _cube(counts_by_cell: dict, *, name="t", parts=()):
+    rows = [{"aar": 2024, "kommune": k, "koen": s, **values} for (k, s), values in counts_by_cell.items()]
+    frame = pd.DataFrame(rows)
+    measures = [c for c in frame.columns if c not in ("aar", "kommune", "koen")]
+    return from_frame(name, frame, ["aar"], [("kommune", GEO), ("koen", SEX)], measures, parts=parts)
 
 
-def test_derived_values_are_hidden_with_their_counts():
-    rows = pd.DataFrame({"region": ["A", "B", "C"], "patienter": [4, 90, 80],
-                         "befolkning": [1000, 2000, 3000], "pr_1000": [4.0, 45.0, 26.7]})
-    result = suppress_small_counts(rows, counts=["patienter", "befolkning"],
-                                   derived={"pr_1000": ["patienter", "befolkning"]})
-    assert pd.isna(result.data["pr_1000"][0]) and pd.isna(result.data["pr_1000"][2])
-    assert result.data["pr_1000"][1] == 45.0
+def _fano(fano_women=4, fano_men=4):
+    """Fanø's women and men are both small; everything else is large."""
+    return _cube({("Fanø", "Kvinder"): {"n": fano_women}, ("Fanø", "Mænd"): {"n": fano_men},
+                  ("Esbjerg", "Kvinder"): {"n": 300}, ("Esbjerg", "Mænd"): {"n": 280},
+                  ("Varde", "Kvinder"): {"n": 120}, ("Varde", "Mænd"): {"n": 110},
+                  ("Læsø", "Kvinder"): {"n": 9}, ("Læsø", "Mænd"): {"n": 7},
+                  ("Aalborg", "Kvinder"): {"n": 500}, ("Aalborg", "Mænd"): {"n": 520}})
+
+
+def test_the_cube_has_every_total_and_hides_every_count_of_one_to_four():
+    cube = _fano()
+    suppress(cube)
+    frame = to_frame(cube)
+    assert len(frame) == 8 * 3  # 5 kommuner, 2 regions and the country, by Kvinder, Mænd and Alle
+    fano = frame[frame["omraade"] == "Fanø"].set_index("koen")["n"]
+    shown = frame["n"].dropna()
+    assert not ((shown >= 1) & (shown <= 4)).any()
+    assert fano[["Kvinder", "Mænd"]].isna().all()
+    # Fanø's total of 8 may be shown: with one marker for every hidden cell, x + y = 8 leaves 1..7 open.
+
+
+def test_the_fano_attack_succeeds_on_per_view_suppression_and_fails_on_the_cube():
+    # Per view, as before: the Kvinder view hides Fanø's 4 and the smallest other kommune of its region
+    # (Varde); the Mænd view hides Fanø's 4 and Læsø's 7; the Alle view hides nothing. Pooled, Varde's
+    # women are Varde's total minus its men, both shown elsewhere, and then Fanø's women are the region's
+    # women minus Esbjerg and Varde: exactly 4. The audit, which sees what the attacker sees, says so.
+    cube = _fano()
+    node = GEO.nodes.index
+    pooled = np.zeros(cube.shape, dtype=bool)
+    for kommune, sex in (("Fanø", 0), ("Varde", 0), ("Fanø", 1), ("Læsø", 1)):
+        pooled[0, node(kommune), sex, 0] = True
+    cube.hidden = pooled
+    cube.forced = np.zeros(cube.shape, dtype=bool)
+    broken = audit({"t": cube}, [], integer=True)
+    assert not broken.passed
+    recovered = {f.description: (f.low, f.high) for f in broken.narrowed}
+    assert recovered["t[aar=2024, geografi=Fanø, koen=Kvinder].n"] == (4, 4)
+
+    protected = _fano()
+    suppress_linked({"t": protected}, [])
+    report = audit({"t": protected}, [], integer=True)
+    assert report.passed, report.summary()
+    assert protected.hidden[0, node("Fanø"), :2, 0].all()
+
+
+def test_a_hidden_cell_never_stands_alone_in_a_line_and_zero_is_never_hidden():
+    cube = _cube({("Fanø", "Kvinder"): {"n": 2}, ("Fanø", "Mænd"): {"n": 0}, ("Esbjerg", "Kvinder"): {"n": 40},
+                  ("Esbjerg", "Mænd"): {"n": 35}, ("Varde", "Kvinder"): {"n": 50}, ("Varde", "Mænd"): {"n": 0},
+                  ("Læsø", "Kvinder"): {"n": 1}, ("Læsø", "Mænd"): {"n": 3}, ("Aalborg", "Kvinder"): {"n": 70},
+                  ("Aalborg", "Mænd"): {"n": 66}})
+    suppress(cube)
+    hidden, values = cube.hidden[..., 0], cube.values[..., 0]
+    assert not (hidden & (values == 0)).any()
+    for axis, hierarchy in enumerate(cube.dims, start=1):
+        for total, members in hierarchy.groups:
+            counts = np.take(hidden, (total, *members), axis=axis).sum(axis=axis)
+            assert not (counts == 1).any(), f"a line along {hierarchy.name} has one hidden cell"
+    assert audit({"t": cube}, []).passed
+
+
+def test_a_small_rest_of_two_shown_counts_is_protected():
+    # 58 of 60 patients have FEV1 measured: the 2 without are a small count of persons, too.
+    cells = {(k, s): {"patienter": 60 + i, "opfyldt": 58 + i if k == "Varde" and s == "Kvinder" else 30 + i}
+             for i, (k, s) in enumerate((k, s) for k in ("Fanø", "Esbjerg", "Varde", "Læsø", "Aalborg")
+                                        for s in ("Kvinder", "Mænd"))}
+    cube = _cube(cells, parts=[Part("opfyldt", "patienter")])
+    suppress_linked({"t": cube}, [])
+    varde, women = GEO.nodes.index("Varde"), 0
+    m_met, m_all = cube.measure("opfyldt"), cube.measure("patienter")
+    assert cube.hidden[0, varde, women, m_met] or cube.hidden[0, varde, women, m_all]
+    assert audit({"t": cube}, []).passed
+
+
+def test_linked_cubes_share_one_pattern():
+    # The same persons in two tables: hidden in one means hidden in the other.
+    a, b = _fano(), _fano()
+    from katalog.cube import Link
+
+    everything = (slice(None), slice(None), slice(None))
+    link = Link("a", "b", lambda c: (everything, "n"), lambda c: (everything, "n"))
+    b.values[0, GEO.nodes.index("Læsø"), 0, 0] = 9  # equal values only: the link is checked
+    suppress_linked({"a": a, "b": b}, [link])
+    assert np.array_equal(a.hidden, b.hidden)
+    b.values[0, GEO.nodes.index("Læsø"), 0, 0] = 10
+    with pytest.raises(ValueError):
+        suppress_linked({"a": a, "b": b}, [link])
+
+
+def test_primary_is_exactly_one_to_four():
+    cube = _cube({("Fanø", "Kvinder"): {"n": 0}, ("Fanø", "Mænd"): {"n": 1}, ("Esbjerg", "Kvinder"): {"n": 4},
+                  ("Esbjerg", "Mænd"): {"n": 5}, ("Varde", "Kvinder"): {"n": 100}, ("Varde", "Mænd"): {"n": 3},
+                  ("Læsø", "Kvinder"): {"n": 2}, ("Læsø", "Mænd"): {"n": 7}, ("Aalborg", "Kvinder"): {"n": 60},
+                  ("Aalborg", "Mænd"): {"n": 61}})
+    leaves = primary(cube)[0, :5, :2, 0]
+    assert leaves.tolist() == [[False, True], [True, False], [False, True], [True, False], [False, False]]
+
+
+def test_a_view_marks_null_counts_and_what_is_built_on_them_with_one_marker():
+    rows = pd.DataFrame({"region": ["A", "B", "C"], "patienter": [None, 90, None],
+                         "befolkning": [1000, 2000, 3000], "pr_1000": [None, 45.0, None]})
+    result = mark_hidden(rows, counts=["patienter", "befolkning"], derived={"pr_1000": ["patienter"]})
     table = result.for_display()
-    assert table["patienter"][0] == "<5" and table["patienter"][2] == "–"
-
-
-def test_nothing_small_means_nothing_hidden():
-    rows = pd.DataFrame({"aar": [2023, 2024], "n": [10, 12]})
-    result = suppress_small_counts(rows, counts=["n"])
-    assert result.hidden == 0 and result.data["n"].tolist() == [10, 12]
+    assert table["patienter"].tolist() == [HIDDEN, "90", HIDDEN]
+    assert table["pr_1000"].tolist() == [HIDDEN, "45", HIDDEN]
+    assert result.hidden == 2 and result.cells == 6
 
 
 def test_display_and_csv_use_danish_numbers_and_keep_years_plain():
     rows = pd.DataFrame({"aar": [2024, 2024], "region": ["A", "B"], "patienter": [12345, 67890],
                          "andel": [0.5734, 0.25]})
-    result = suppress_small_counts(rows, counts=["patienter"], derived={"andel": ["patienter"]})
+    result = mark_hidden(rows, counts=["patienter"], derived={"andel": ["patienter"]})
     shown = result.for_display()
     assert shown["aar"].tolist() == ["2024", "2024"]
     assert shown["patienter"].tolist() == ["12.345", "67.890"]
     assert shown["andel"].tolist() == ["0,573", "0,250"]
     assert result.for_display(grouping=False)["patienter"].tolist() == ["12345", "67890"]
-
-
-def test_a_label_column_next_to_its_key_does_not_defeat_secondary_suppression():
-    rows = pd.DataFrame({"region_nr": [1, 2, 3, 4], "region": ["A", "B", "C", "Hele landet"],
-                         "n": [3, 50, 60, 113]})
-    status = suppress_small_counts(rows, counts=["n"]).status["n"].tolist()
-    assert status[0] == PRIMARY and status.count(SECONDARY) >= 1
-
-
-def test_secondary_partner_prefers_a_count_above_zero():
-    rows = pd.DataFrame({"kommune": ["a", "b", "c"], "n": [2, 0, 40]})
-    status = suppress_small_counts(rows, counts=["n"]).status["n"].tolist()
-    assert status == [PRIMARY, "", SECONDARY]

@@ -44,7 +44,7 @@ def test_columns_are_the_tables_own(info, built_db):
         for table in info.tables:
             expected = [(name, kind) for _, name, kind, *_ in conn.execute(f"PRAGMA table_info([{table.name}])")]
             assert [(c.name, c.type) for c in table.columns] == expected
-    assert [c.name for c in info.table("ap_patienter").columns][:2] == ["aar", "region"]
+    assert [c.name for c in info.table("ap_patienter").columns][:3] == ["aar", "diagnose", "niveau"]
 
 
 def test_the_build_without_cohort_has_no_person_tables(info):
@@ -74,7 +74,7 @@ def test_the_person_level_cohort_is_listed_as_person_data(tmp_path):
     info = mockinfo.read(path)
     assert info.build.cohort is True and info.build.scale_text == "1/100 af landet"
     persons = [t for t in info.tables if t.level == PERSON]
-    assert persons and all(t.name.startswith("kohorte_") for t in persons)
+    assert persons and all(t.name.startswith(("kohorte_", "ubeskyttet_")) for t in persons)
     assert all(t.columns and t.rows > 0 for t in persons)
     assert not any(f.table in {t.name for t in persons} for f in info.figures)
 

