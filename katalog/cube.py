@@ -11,7 +11,8 @@ solve a hidden cell:
 2. *Secondary*: along every line of the cube (a total and the cells it is the sum of; a count and its
    part), a hidden cell never stands alone, and the hidden cells of a line whose total is shown sum to
    at least their number + 3, so none of them can be narrowed inside 1–4 by subtraction. The smallest
-   shown cell above zero is hidden next, so a zero is never hidden and a hidden cell is never 0.
+   shown cell above zero is hidden next, and the zeros of a line with a hidden count are hidden too, so a
+   hidden cell may be 0 (a shown zero beside it would say it is at least 1).
 3. *Linked cubes*: the same count published in two tables (patients by kommune and by region with
    plejehjem) is one cell; a cell hidden in one is hidden in the other, and both are suppressed again
    until neither changes.
@@ -201,8 +202,29 @@ def suppress(cube: Cube, extra: np.ndarray | None = None) -> int:
         for axis, hierarchy in enumerate(cube.dims, start=1):
             for total, members in hierarchy.groups:
                 changed |= _protect_line(cube.values, hidden, axis, total, members)
+    _hide_zeros_beside_hidden(cube.values, hidden, cube.dims)
     cube.hidden = hidden
     return int(hidden.sum())
+
+
+def _hide_zeros_beside_hidden(values: np.ndarray, hidden: np.ndarray, dims: tuple[Hierarchy, ...]) -> None:
+    """Hide the zeros of every line that has a hidden count. A shown zero next to hidden cells tells an
+    attacker that every hidden cell is at least 1 (and that a hidden total is the sum of fewer cells), which
+    pins tiny counts exactly where many of them meet; with zeros hidden too, a hidden cell may be 0."""
+    zero = values == 0
+    for _ in range(len(dims) + 1):
+        before = int(hidden.sum())
+        for axis, hierarchy in enumerate(dims, start=1):
+            for total, members in hierarchy.groups:
+                line = (total, *members)
+                h = np.take(hidden & ~zero, line, axis=axis).any(axis=axis, keepdims=True)
+                spread = np.repeat(h, len(line), axis=axis)
+                target = np.take(zero, line, axis=axis) & spread
+                index = [slice(None)] * values.ndim
+                index[axis] = list(line)
+                hidden[tuple(index)] |= target
+        if int(hidden.sum()) == before:
+            return
 
 
 def _protect_rest(cube: Cube, hidden: np.ndarray, part: Part, small: np.ndarray) -> bool:
@@ -222,7 +244,7 @@ def _protect_line(values: np.ndarray, hidden: np.ndarray, axis: int, total: int,
     line = (total, *members)
     h = np.take(hidden, line, axis=axis)
     v = np.take(values, line, axis=axis)
-    n_hidden = h.sum(axis=axis)
+    n_hidden = (h & (v > 0)).sum(axis=axis)  # hidden zeros protect nothing and need no protection
     total_shown = ~np.take(h, 0, axis=axis)
     hidden_sum = np.where(h, v, 0).sum(axis=axis)
     weak = (n_hidden == 1) | (total_shown & (n_hidden >= 2) & (hidden_sum < n_hidden + PROTECTION_MARGIN))

@@ -67,18 +67,23 @@ def test_the_fano_attack_succeeds_on_per_view_suppression_and_fails_on_the_cube(
     assert protected.hidden[0, node("Fanø"), :2, 0].all()
 
 
-def test_a_hidden_cell_never_stands_alone_in_a_line_and_zero_is_never_hidden():
+def test_a_hidden_count_never_stands_alone_in_a_line_and_zeros_beside_it_are_hidden():
     cube = _cube({("Fanø", "Kvinder"): {"n": 2}, ("Fanø", "Mænd"): {"n": 0}, ("Esbjerg", "Kvinder"): {"n": 40},
                   ("Esbjerg", "Mænd"): {"n": 35}, ("Varde", "Kvinder"): {"n": 50}, ("Varde", "Mænd"): {"n": 0},
                   ("Læsø", "Kvinder"): {"n": 1}, ("Læsø", "Mænd"): {"n": 3}, ("Aalborg", "Kvinder"): {"n": 70},
                   ("Aalborg", "Mænd"): {"n": 66}})
     suppress(cube)
     hidden, values = cube.hidden[..., 0], cube.values[..., 0]
-    assert not (hidden & (values == 0)).any()
+    fano, varde = GEO.nodes.index("Fanø"), GEO.nodes.index("Varde")
+    assert hidden[0, fano, 1], "Fanø's 0 men sit beside Fanø's hidden 2 women: a shown 0 would say the 2 is ≥ 1"
+    assert not hidden[0, varde, 1] or hidden[0, varde, 0]
     for axis, hierarchy in enumerate(cube.dims, start=1):
         for total, members in hierarchy.groups:
-            counts = np.take(hidden, (total, *members), axis=axis).sum(axis=axis)
-            assert not (counts == 1).any(), f"a line along {hierarchy.name} has one hidden cell"
+            line = (total, *members)
+            counts = np.take(hidden & (values > 0), line, axis=axis).sum(axis=axis)
+            assert not (counts == 1).any(), f"a line along {hierarchy.name} has one hidden count"
+            zeros_shown = np.take(~hidden & (values == 0), line, axis=axis).any(axis=axis)
+            assert not (zeros_shown & (counts > 0)).any(), f"a zero is shown beside a hidden count ({hierarchy.name})"
     assert audit({"t": cube}, []).passed
 
 
