@@ -7,11 +7,14 @@ Every figure comes with a baseline measured in the same run, because machines he
 - the disclosure audit of one year (2024) of every protected table, at national scale;
 - chart queries: every use-case's charts with random parameters; the chart SQL on the protected
   tables (plain connection) next to the full binding (sandbox, marking what is hidden, Altair validation);
+- the sandbox: how long after its time limit a runaway query is stopped, next to a trivial query, and the
+  search functions SQLite runs in quadratic time (the sandbox's linear rewrites) next to a linear query;
 - PDF export of the whole catalogue.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import sqlite3
@@ -44,6 +47,47 @@ def timed_build(path: Path, scale: float, cohort: bool, protected: bool = True) 
     return {"scale": scale, "cohort_tables": cohort, "seconds": round(seconds, 2), "rows_written": rows,
             "rows_written_per_second_of_build": round(rows / seconds), "db_bytes": path.stat().st_size,
             "steps_seconds": report.steps}
+
+
+_BIG = ("WITH RECURSIVE s(x) AS (SELECT 'a' UNION ALL SELECT x || x FROM s WHERE length(x) < 40000), "
+        "big(a) AS (SELECT substr(max(x), 1, 49500) || substr(max(x), 1, 49500) FROM s), "
+        "half(h) AS (SELECT substr(a, 1, 49000) || 'b' FROM big), "
+        "rep(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM rep WHERE i < :rows) ")
+_RUNAWAY = {
+    "recursive": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) AS n FROM n",
+    "instr_many_rows": _BIG + "SELECT sum(instr(a, h)) AS n FROM big, half, rep",
+    "trim_many_rows": _BIG + "SELECT sum(length(trim(a, substr(replace(a, 'a', 'b'), 1, 8000) || 'a'))) AS n "
+                             "FROM big, half, rep",
+    "huge_join_sort": "SELECT a.aar AS x FROM befolkning a, befolkning b ORDER BY a.befolkning * b.befolkning LIMIT 1",
+}
+
+
+def sandbox_figures(db: Path, limit: float = 0.3, samples: int = 5) -> dict:
+    """How promptly the time limit fires (seconds past the limit, against a trivial query), and the search
+    functions against a linear query over the same strings."""
+    from katalog.sandbox import QueryError, run_query
+
+    def seconds(sql: str, params: dict | None = None, max_seconds: float = 30.0) -> float:
+        started = time.perf_counter()
+        with contextlib.suppress(QueryError):  # a runaway query ends with the limit's refusal
+            run_query(db, sql, params, max_seconds=max_seconds)
+        return time.perf_counter() - started
+
+    trivial = statistics.median(seconds("SELECT 1 AS n") for _ in range(samples))
+    stop = {name: round(statistics.median(seconds(sql, {"rows": 100000} if ":rows" in sql else None, limit)
+                                          for _ in range(samples)) - limit, 3) for name, sql in _RUNAWAY.items()}
+    search = _BIG + "SELECT sum({}) AS n FROM big, half, rep"
+    linear = statistics.median(seconds(search.format("length(a) + length(h)"), {"rows": 10}) for _ in range(3))
+    searched = {name: round(statistics.median(seconds(search.format(expression), {"rows": 10}) for _ in range(3))
+                            / linear, 2)
+                for name, expression in (("instr", "instr(a, h)"), ("replace", "length(replace(a, h, 'x'))"),
+                                         ("trim", "length(trim(a, substr(replace(a, 'a', 'b'), 1, 8000) || 'a'))"))}
+    return {"time_limit_seconds": limit, "trivial_query_seconds": round(trivial, 4),
+            "stopped_seconds_after_the_limit": stop,
+            "worst_overrun_in_trivial_queries": round(max(stop.values()) / trivial, 1),
+            "search_over_linear_query_ratio": searched,
+            "note": "runaway queries are stopped this long after the limit; search functions on 99 kB strings "
+                    "against a query of the same strings with length() only"}
 
 
 def audit_year(year: int) -> dict:
@@ -99,6 +143,7 @@ def run(folder: Path) -> None:
         sql_ms.append((time.perf_counter() - t0) * 1000)
 
     audit_report = audit_year(2024)
+    sandbox_report = sandbox_figures(national)
 
     t0 = time.perf_counter()
     render_pdf(catalogue.items, national)
@@ -116,6 +161,7 @@ def run(folder: Path) -> None:
                     "options, marking what is hidden + Altair validation (what a page waits for, uncached)",
         },
         "audit": audit_report,
+        "sandbox": sandbox_report,
         "pdf": {"seconds": round(pdf_seconds, 2), "usecases": len(catalogue.items),
                 "seconds_per_usecase": round(pdf_seconds / max(len(catalogue.items), 1), 2)},
     }, indent=2))
