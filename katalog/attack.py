@@ -43,7 +43,7 @@ import pandas as pd
 
 from katalog.charts import ChartError, bind, param_options
 from katalog.content import Catalogue, load_catalogue
-from katalog.disclosure import SMALL_COUNT_MAX
+from katalog.cube import SMALL_COUNT_MAX
 from katalog.intervals import InfeasibleError, unprotected
 from katalog.models import TOTAL_OPTIONS, Chart
 

@@ -61,12 +61,8 @@ class AuditReport:
                               for f in (self.exposed + sorted(self.narrowed, key=lambda f: f.high - f.low))[:10]]}
 
 
-def audit(cubes: Mapping[str, Cube], links: Iterable[Link], *, integer: bool = True, exact: bool = True
-          ) -> AuditReport:
-    """Check every hidden small count of every cube against everything published in all of them.
-
-    `exact=False` is the fast pass: a count the batched programmes did not show to be wide enough is
-    reported as narrowed without solving it exactly (suppression then hides more around it)."""
+def audit(cubes: Mapping[str, Cube], links: Iterable[Link], *, integer: bool = True) -> AuditReport:
+    """Check every hidden small count of every cube against everything published in all of them."""
     started = time.perf_counter()
     report = AuditReport(tables=list(cubes))
     system = _System(cubes, list(links))
@@ -80,7 +76,7 @@ def audit(cubes: Mapping[str, Cube], links: Iterable[Link], *, integer: bool = T
     report.small = len(system.targets)
     report.equations = system.matrix.shape[0]
     if system.targets:
-        found = too_narrow(system, integer=integer, exact=exact)
+        found = too_narrow(system, integer=integer)
         for target, (low, high) in found.items():
             value, description = system.describe(target)
             report.narrowed.append(Finding(system.cell_of(target), description, value, low, high))
@@ -240,14 +236,14 @@ def _finding(cube: Cube, cell: tuple, value: float, low: float, high: float, wha
     return Finding(cell, f"{_describe(cube, cell[1])} {what}", float(value), low, high)
 
 
-def too_narrow(system: _System, *, integer: bool = True, width: float = MIN_WIDTH, rounds: int = 12,
-               exact: bool = True) -> dict[int, tuple[float, float]]:
+def too_narrow(system: _System, *, integer: bool = True, width: float = MIN_WIDTH, rounds: int = 12
+               ) -> dict[int, tuple[float, float]]:
     """The targets whose feasible range is narrower than `width`, with their ranges.
 
     Most targets are settled in batches: each round solves one linear programme per component that
     pushes every open target up (or down) at once with random weights, and every solution is a witness
     of values the targets can take (an integer solution is a witness for the integer programme too).
-    Targets still open after the rounds are solved one by one, exactly, unless `exact` is False.
+    Targets still open after the rounds are solved one by one, exactly.
     """
     targets = np.array(system.targets)
     seen_low = np.full(len(targets), np.inf)
@@ -274,9 +270,6 @@ def too_narrow(system: _System, *, integer: bool = True, width: float = MIN_WIDT
         which = component.target_index
         for k in np.flatnonzero((seen_high[which] - seen_low[which]) < width - 1e-6):
             i = which[k]
-            if not exact:
-                result[int(targets[i])] = (float(seen_low[i]), float(seen_high[i]))
-                continue
             low = component.extreme(component.local_targets[k], maximize=False, integer=integer)
             high = component.extreme(component.local_targets[k], maximize=True, integer=integer)
             if high - low < width - 1e-6:

@@ -180,20 +180,22 @@ def _set(array: np.ndarray, axis: int, index: int, value: np.ndarray) -> None:
 # --- suppression --------------------------------------------------------------------------------
 
 
+def _small(values: np.ndarray) -> np.ndarray:
+    return (values >= 1) & (values <= SMALL_COUNT_MAX)
+
+
 def primary(cube: Cube) -> np.ndarray:
-    small = (cube.values >= 1) & (cube.values <= SMALL_COUNT_MAX)
-    return small
+    """The counts of 1-4: hidden whatever else is shown."""
+    return _small(cube.values)
 
 
-def suppress(cube: Cube, extra: np.ndarray | None = None) -> int:
-    """Primary and secondary suppression of one cube (plus `extra` cells that must be hidden); returns the
-    number of hidden cells. Re-running after more cells were forced hidden only ever adds cells."""
+def suppress(cube: Cube) -> int:
+    """Primary and secondary suppression of one cube; returns the number of hidden cells. Re-running after
+    more cells were forced hidden (by a linked cube) only ever adds cells."""
     hidden = primary(cube) if cube.hidden is None else cube.hidden.copy()
     if cube.forced is not None:
         hidden |= cube.forced
-    if extra is not None:
-        hidden |= extra
-    rest_small = [(part, (lambda r: (r >= 1) & (r <= SMALL_COUNT_MAX))(cube.rest(part))) for part in cube.parts]
+    rest_small = [(part, _small(cube.rest(part))) for part in cube.parts]
     changed = True
     while changed:
         changed = False
@@ -271,34 +273,6 @@ def _protect_line(values: np.ndarray, hidden: np.ndarray, axis: int, total: int,
     return int(hidden.sum()) > before
 
 
-def widen(cube: Cube, cells: Iterable[int]) -> int:
-    """Hide more around cells the audit found too narrowly bounded: in every line a cell is a part of,
-    the smallest shown non-zero other part (or, failing that, the total). Returns the cells added."""
-    added = 0
-    for flat_index in cells:
-        index = list(np.unravel_index(int(flat_index), cube.shape))
-        for axis, hierarchy in enumerate(cube.dims, start=1):
-            node = index[axis]
-            for total, members in hierarchy.groups:
-                if node not in members:
-                    continue
-                best, best_value = None, np.inf
-                for other in (*members, total):
-                    if other == node:
-                        continue
-                    index[axis] = other
-                    position = tuple(index)
-                    value = cube.values[position]
-                    ranked = value + (1e12 if other == total else 0)
-                    if not cube.hidden[position] and value > 0 and ranked < best_value:
-                        best, best_value = position, ranked
-                index[axis] = node
-                if best is not None:
-                    cube.hidden[best] = True
-                    added += 1
-    return added
-
-
 # --- links between cubes ------------------------------------------------------------------------
 
 
@@ -313,17 +287,14 @@ class Link:
     select_b: object
 
 
-def suppress_linked(cubes: Mapping[str, Cube], links: Iterable[Link], max_rounds: int = 50, *,
-                    fresh: bool = True) -> None:
-    """Suppress every cube, then make linked counts share one pattern, until nothing changes. With
-    `fresh=False` the cubes keep what they already hide (after `widen`) and only more is added."""
+def suppress_linked(cubes: Mapping[str, Cube], links: Iterable[Link], max_rounds: int = 50) -> None:
+    """Suppress every cube, then make linked counts share one pattern, until nothing changes."""
     links = list(links)
     for link in links:
         _check_link(cubes, link)
     for cube in cubes.values():
-        if fresh or cube.hidden is None:
-            cube.hidden = None
-            cube.forced = np.zeros(cube.shape, dtype=bool)
+        cube.hidden = None
+        cube.forced = np.zeros(cube.shape, dtype=bool)
         suppress(cube)
     for _ in range(max_rounds):
         changed = False

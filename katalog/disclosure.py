@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 HIDDEN = "skjult"  # one marker for every hidden value: it does not tell which cells are small
-SMALL_COUNT_MAX = 4
 
 
 @dataclass(frozen=True)
@@ -77,8 +76,3 @@ def mark_hidden(rows: pd.DataFrame, counts: Iterable[str], derived: Mapping[str,
         data.loc[hidden, column] = pd.NA
     flat = status[counts].to_numpy().ravel() if counts else []
     return Suppressed(data=data, status=status, hidden=int(sum(1 for s in flat if s == HIDDEN)), cells=len(flat))
-
-
-def small_counts_shown(rows: Suppressed, counts: Iterable[str]) -> int:
-    """Shown counts of 1–4 (for tests and the audit: always 0 when the tables are protected)."""
-    return int(sum(((rows.data[c] >= 1) & (rows.data[c] <= SMALL_COUNT_MAX)).fillna(False).sum() for c in counts))

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from katalog.audit import audit
 from katalog.cube import (
     Cube,
     Hierarchy,
@@ -30,7 +29,6 @@ from katalog.cube import (
     suppress_linked,
     to_frame,
     tree,
-    widen,
 )
 from katalog.mockdata import AGE_GROUPS, AGGREGATE, SEXES, MockTable
 
@@ -59,14 +57,10 @@ class Protection:
     cubes: dict[str, Cube]
     links: list[Link]
     hidden: dict[str, tuple[int, int]]  # table -> (hidden cells, all cells)
-    rounds: int = 1  # suppression rounds until the audit found nothing narrowed
 
 
-def protect(tables: Sequence[MockTable], *, repair_rounds: int = 0) -> Protection:
-    """The protected versions of the aggregate tables (person-level tables pass through unchanged).
-
-    `repair_rounds` > 0 lets the audit's fast pass point out counts it can still narrow and hides more
-    around them, round by round (slow at national scale: minutes, not seconds; see README)."""
+def protect(tables: Sequence[MockTable]) -> Protection:
+    """The protected versions of the aggregate tables (person-level tables pass through unchanged)."""
     raw = {t.name: t for t in tables}
     frames = {name: t.frame for name, t in raw.items()}
     geo = kommune_geography(frames["befolkning"])
@@ -85,11 +79,7 @@ def protect(tables: Sequence[MockTable], *, repair_rounds: int = 0) -> Protectio
         "plejehjemsbeboere": _nursing_homes(frames["plejehjemsbeboere"], geo),
     }
     links = _links(cubes)
-    if repair_rounds:
-        rounds = _suppress_and_audit(cubes, links, repair_rounds)
-    else:
-        suppress_linked(cubes, links)
-        rounds = 1
+    suppress_linked(cubes, links)
     written = {
         "ap_patienter": _patient_rows(cubes["ap_patienter"], cubes["ap_patienter_region"]),
         "ap_aktivitet": to_frame(cubes["ap_aktivitet"]),
@@ -122,34 +112,7 @@ def protect(tables: Sequence[MockTable], *, repair_rounds: int = 0) -> Protectio
     hidden = {name: hidden_share(cube) for name, cube in cubes.items() if name != "ap_patienter_region"}
     hidden["ap_patienter"] = tuple(a + b for a, b in zip(hidden_share(cubes["ap_patienter"]),
                                                          hidden_share(cubes["ap_patienter_region"]), strict=True))
-    return Protection(out, cubes, links, hidden, rounds)
-
-
-def _suppress_and_audit(cubes: Mapping[str, Cube], links: list[Link], max_rounds: int) -> int:
-    """Suppress on the lines of every cube, then let the audit (linear programming over everything
-    published) point out small counts it can still narrow, hide more around them and suppress again,
-    until the audit's fast pass finds nothing open. `katalog.audit.audit` is the full, exact check."""
-    suppress_linked(cubes, links)
-    for round_number in range(1, max_rounds + 1):
-        report = audit(cubes, links, exact=False)
-        if report.passed:
-            return round_number
-        by_cube: dict[str, list[int]] = {}
-        for finding in report.exposed + report.narrowed:
-            table, flat_index = _cell_of(finding.cell)
-            by_cube.setdefault(table, []).append(flat_index)
-        for table, cells in by_cube.items():
-            widen(cubes[table], cells)
-        suppress_linked(cubes, links, fresh=False)
-    raise RuntimeError("Diskretioneringen bestod ikke revisionen efter "
-                       f"{max_rounds} runder; se katalog.audit.")
-
-
-def _cell_of(cell: tuple) -> tuple[str, int]:
-    """The cube cell behind an audit finding: a count, or for a small rest the part it is derived from."""
-    if cell[0] == "rest":
-        return cell[1], cell[3]
-    return cell[0], cell[1]
+    return Protection(out, cubes, links, hidden)
 
 
 # --- dimensions -----------------------------------------------------------------------------------
