@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from katalog import db as database
-from katalog.voting import CRITERIA, CRITERIA_HELP, VotingError, ballot_for, current_round, save_ballot
+from katalog.voting.ballots import CRITERIA, CRITERIA_HELP, VotingError, ballot_for, current_round, save_ballot
 from ui import cached, identity, render, state, texts
 
 st.title("Afstemning")

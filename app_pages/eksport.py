@@ -6,7 +6,7 @@ from katalog import db as database
 from katalog import filters
 from katalog.export import ExportError, render_pdf
 from katalog.filters import FilterSpec
-from katalog.voting import current_round, tally
+from katalog.voting.ballots import current_round, tally
 from ui import cached, render, state
 
 st.title("Eksport til PDF")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from katalog import db as database
-from katalog.voting import CRITERIA, ballot_count, current_round, format_score, tally
+from katalog.voting.ballots import CRITERIA, ballot_count, current_round, format_score, tally
 from ui import cached, render
 
 st.title("Prioritering")

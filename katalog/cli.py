@@ -96,7 +96,7 @@ def validate() -> None:
 def export(db_file: Path, out: Path, diagnoses: tuple[str, ...]) -> None:
     from katalog import filters
     from katalog.export import ExportError, render_pdf
-    from katalog.voting import current_round, tally
+    from katalog.voting.ballots import current_round, tally
 
     if not db_file.exists():
         raise click.ClickException(f"{db_file} findes ikke; kør 'katalog build' først.")
@@ -129,7 +129,7 @@ def member() -> None:
               show_default="$KATALOG_BASE_URL eller http://localhost:8501", help="Appens adresse.")
 @click.pass_obj
 def member_add(db_file: Path, name: str, org: str, sector: str, base_url: str) -> None:
-    from katalog.members import MemberError, add_member, invite_link
+    from katalog.voting.members import MemberError, add_member, invite_link
 
     with database.opened(db_file) as db:
         try:
@@ -143,7 +143,7 @@ def member_add(db_file: Path, name: str, org: str, sector: str, base_url: str) -
 @member.command("list", help="Vis medlemmerne (uden links: de gemmes kun som hash).")
 @click.pass_obj
 def member_list(db_file: Path) -> None:
-    from katalog.members import list_members
+    from katalog.voting.members import list_members
 
     with database.opened(db_file) as db:
         for m in list_members(db):

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from katalog.charts import ChartError, bind, to_svg
 from katalog.models import SUBTASK_LABELS, UseCase
-from katalog.voting import CRITERIA, Ranked, format_score
+from katalog.voting.ballots import CRITERIA, Ranked, format_score
 
 # Raw HTML in use-case Markdown is shown as text, never interpreted.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")

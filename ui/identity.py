@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from katalog import db as database
-from katalog.members import Member, member_for_token
+from katalog.voting.members import Member, member_for_token
 from ui import state
 
 TOKEN_PARAM = "token"

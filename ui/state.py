@@ -7,7 +7,7 @@ from katalog.filters import FACETS
 FILTER_TEXT = "filter.text"
 FILTER_FACET = {facet.key: f"filter.{facet.key}" for facet in FACETS}
 CATALOGUE_FILTER = "catalogue.filter"  # the last FilterSpec used on Katalog, for Eksport
-MEMBER = "member"  # katalog.members.Member of the person who opened an invite link
+MEMBER = "member"  # katalog.voting.members.Member of the person who opened an invite link
 INVITE_FAILED = "invite.failed"
 USECASE = "usecase.id"
 EXPORT_ALL = "export.all"

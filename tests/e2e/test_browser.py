@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from katalog import db as database
 from katalog.content import load_catalogue
-from katalog.members import add_member
+from katalog.voting.members import add_member
 from tests.conftest import USECASES
 from tests.e2e.conftest import running_app
 

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from katalog.content import load_catalogue
 from katalog.export import build_html, render_pdf
-from katalog.voting import Ranked
+from katalog.voting.ballots import Ranked
 from tests.conftest import DATA, USECASES
 
 

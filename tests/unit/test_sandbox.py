@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from katalog import db as database
-from katalog.members import add_member
+from katalog.voting.members import add_member
 from katalog.sandbox import QueryError, run_query
 
 

@@ -1,0 +1,1 @@
+"""Prioritisation: members and chairs, rounds, ballots, the tally methods, decisions and the ledger."""
