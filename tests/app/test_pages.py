@@ -9,8 +9,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from katalog import db as database
-from katalog.voting.members import add_member
 from katalog.voting.ballots import ballot_for
+from katalog.voting.members import add_member
 from tests.conftest import DATA, ROOT
 from ui import state, texts
 

@@ -4,8 +4,8 @@ import sqlite3
 
 from katalog import db as database
 from katalog.build import build
-from katalog.voting.members import add_member
 from katalog.voting.ballots import ballot_for, save_ballot
+from katalog.voting.members import add_member
 from tests.conftest import MOCKDATA, USECASES
 
 

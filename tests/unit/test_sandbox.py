@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from katalog import db as database
-from katalog.voting.members import add_member
 from katalog.sandbox import QueryError, run_query
+from katalog.voting.members import add_member
 
 
 def test_a_normal_grouped_query_works(built_db):

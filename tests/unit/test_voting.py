@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from katalog import db as database
-from katalog.voting.members import MemberError, add_member, hash_token, invite_link, member_for_token
 from katalog.voting.ballots import VotingError, ballot_count, ballot_for, current_round, save_ballot, tally
+from katalog.voting.members import MemberError, add_member, hash_token, invite_link, member_for_token
 
 
 @pytest.fixture
