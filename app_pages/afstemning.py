@@ -1,79 +1,78 @@
-"""Afstemning: a member with a personal link scores each use-case; one ballot each, editable."""
+"""Afstemning: a signed-in member scores each use-case of the open round (or spreads points in a dot round);
+one ballot each, editable until the round closes; unsaved answers are kept as a draft."""
 
-import pandas as pd
 import streamlit as st
 
 from katalog import db as database
-from katalog.voting.ballots import CRITERIA, CRITERIA_HELP, VotingError, ballot_for, current_round, save_ballot
-from ui import cached, identity, render, state, texts
+from katalog.voting.ballots import NO_OPINION, VotingError, ballot_for, draft_for, missing, save_ballot
+from katalog.voting.methods import RULES
+from katalog.voting.results import RoundResults
+from katalog.voting.rounds import current_round, get_round
+from ui import ballot_form, cached, identity, render, state, texts, voting_view
 
 st.title("Afstemning")
-member = identity.current_member()
-if st.session_state.get(state.INVITE_FAILED) and member is None:
-    st.error(texts.INVITE_UNKNOWN, icon=":material/link_off:")
-if member is None:
-    st.info(texts.NEEDS_INVITE, icon=":material/key:")
-    st.stop()
 render.require_database()
-
+member = identity.require_member()
 catalogue = cached.catalogue()
+titles = {item.id: item.title for item in catalogue.items}
+
 with database.opened() as db:
     voting_round = current_round(db)
+    if voting_round is None:
+        st.info(texts.NO_ROUND, icon=":material/ballot:")
+        st.stop()
     saved = ballot_for(db, member.id, voting_round.id)
+    draft = draft_for(db, member.id, voting_round.id)
+    previous = get_round(db, voting_round.settings.previous_round) if voting_round.settings.previous_round else None
+    earlier = ballot_for(db, member.id, previous.id) if previous else None
 
-st.markdown(f"Du stemmer som **{member.name}** ({member.organisation}, {member.sector}) "
-            f"i runden «{voting_round.title}».")
-options = [texts.NOT_SCORED, 1, 2, 3, 4, 5]
-
+settings = voting_round.settings
+st.markdown(f"Du stemmer som **{member.label}** i runden **«{voting_round.title}»** ({voting_round.status_label}"
+            + (f", frist {settings.deadline:%d.%m.%Y}" if settings.deadline else "") + ").")
 if not voting_round.is_open:
-    st.warning(texts.ROUND_CLOSED.format(title=voting_round.title))
-else:
-    st.markdown(texts.VOTE_INTRO)
-    for item in catalogue.items:  # seed widgets from the saved ballot, once per session
-        for criterion in CRITERIA:
-            key = state.vote(item.id, criterion)
-            if key not in st.session_state:
-                previous = saved[0].scores.get(item.id) if saved else None
-                value = getattr(previous, criterion) if previous else None
-                st.session_state[key] = value if value is not None else texts.NOT_SCORED
-    with st.form("ballot"):
-        for item in catalogue.items:
-            with st.container(border=True):
-                st.markdown(f"**{item.id} · {item.title}**")
-                st.caption(item.summary)
-                columns = st.columns(len(CRITERIA))
-                for column, (criterion, label) in zip(columns, CRITERIA.items(), strict=True):
-                    column.select_slider(label, options, key=state.vote(item.id, criterion),
-                                         help=CRITERIA_HELP[criterion])
-        submitted = st.form_submit_button("Gem min stemmeseddel", type="primary")
-    if submitted:
-        # Scores for use-cases not on the form now (e.g. a file with a problem) are kept, not erased.
-        kept = {uc: s.model_dump() for uc, s in saved[0].scores.items()} if saved else {}
-        scores = kept | {
-            item.id: {c: (None if st.session_state[state.vote(item.id, c)] == texts.NOT_SCORED
-                          else int(st.session_state[state.vote(item.id, c)])) for c in CRITERIA}
-            for item in catalogue.items
-        }
-        with database.opened() as db:
-            try:
-                save_ballot(db, member.id, voting_round.id, scores)
-                saved = ballot_for(db, member.id, voting_round.id)
-                st.success("Din stemmeseddel er gemt. Du kan ændre den, indtil runden lukkes.",
-                           icon=":material/check_circle:")
-            except VotingError as error:
-                st.error(f"{error} Dine valg herover er bevaret.", icon=":material/error:")
+    st.warning(texts.ROUND_CLOSED.format(title=voting_round.title), icon=":material/lock:")
+    voting_view.own_ballot(saved, voting_round, titles)
+    st.stop()
 
-st.subheader("Din indsendte stemmeseddel")
-if saved is None:
-    st.caption("Du har ikke indsendt en stemmeseddel i denne runde endnu.")
-else:
-    ballot, updated_at = saved
-    titles = {item.id: item.title for item in catalogue.items}
-    st.caption(f"Senest gemt {updated_at.replace('T', ' ').rstrip('Z')} (UTC).")
-    st.dataframe(
-        pd.DataFrame([{"Use-case": f"{uc} · {titles.get(uc, '(ikke længere i kataloget)')}",
-                       **{label: getattr(s, c) if getattr(s, c) is not None else texts.NOT_SCORED
-                          for c, label in CRITERIA.items()}}
-                      for uc, s in sorted(ballot.scores.items())]).astype(str),
-        hide_index=True, width="stretch",
-    )
+voting_view.round_explainer(voting_round, RULES[settings.rule])
+# A draft first, then the saved ballot; a follow-up round starts from the member's answers in the round before.
+start = draft or (saved[0] if saved else None) or (earlier[0] if earlier else None)
+ballot_form.seed(voting_round, start)
+if draft is not None:
+    st.info("Du har ændringer, der ikke er gemt endnu (de er bevaret herunder). Husk at gemme.",
+            icon=":material/edit_note:")
+if st.session_state.pop(state.DRAFT_FAILED, False):
+    st.warning("Dine seneste valg kunne ikke mellemlagres, men de står stadig herunder. Gem stemmesedlen.")
+
+previous_results = (RoundResults.from_json(previous.snapshot) if previous is not None and previous.snapshot
+                    else None)
+current = ballot_form.from_widgets(voting_round)
+lacking = missing(current, voting_round)
+if settings.kind == "score":
+    voting_view.missing_note(lacking, titles)
+
+for uc in settings.usecases:
+    with st.container(border=True, key=f"ballot-{uc}"):
+        voting_view.usecase_heading(uc, titles, catalogue)
+        if previous_results is not None:
+            voting_view.feedback(previous_results, uc, previous, earlier[0] if earlier else None)
+        if settings.kind == "dots":
+            voting_view.dot_input(voting_round, uc, member)
+        else:
+            voting_view.score_inputs(voting_round, uc, member)
+
+if settings.kind == "dots":
+    voting_view.dot_budget(current, voting_round)
+if st.button("Gem min stemmeseddel", type="primary", icon=":material/save:"):
+    with database.opened() as db:
+        try:
+            save_ballot(db, member.id, voting_round, ballot_form.from_widgets(voting_round))
+            saved = ballot_for(db, member.id, voting_round.id)
+            st.success("Din stemmeseddel er gemt. Du kan ændre den, indtil runden lukkes."
+                       + (f" Der mangler stadig svar på {len(lacking)} use-cases." if lacking else ""),
+                       icon=":material/check_circle:")
+        except VotingError as error:
+            st.error(f"{error} Dine valg herover er bevaret.", icon=":material/error:")
+st.caption(f"«{NO_OPINION.capitalize()}» tæller ikke med i resultatet. Erklærer du dig inhabil, tæller du ikke "
+           "med for den use-case, og det vises som inhabil.")
+voting_view.own_ballot(saved, voting_round, titles)

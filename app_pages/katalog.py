@@ -13,13 +13,15 @@ if catalogue.problems:
     st.warning(texts.PROBLEMS_BANNER.format(n=len({p.path for p in catalogue.problems})),
                icon=":material/report:")
 
+decisions = cached.decisions()
+decision_keys = {uc: d.decision for uc, d in decisions.items()}
 with st.sidebar:
     st.header("Filtre")
-    spec = filterbar.controls(catalogue.items)
+    spec = filterbar.controls(catalogue.items, decision_keys)
 
-items = filters.apply(catalogue.items, spec)
+items = filters.apply(catalogue.items, spec, decision_keys)
 st.markdown(f"**{len(items)} af {len(catalogue.items)} use-cases** · {spec.describe()}")
 if not items:
     st.info("Ingen use-cases passer til filtrene. Fjern et filter eller ret søgningen.")
 for item in items:
-    render.card(item)
+    render.card(item, decisions.get(item.id))

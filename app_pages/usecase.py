@@ -26,6 +26,10 @@ item = catalogue.get(usecase_id)
 
 st.title(item.title)
 st.caption(render.facts_line(item))
+decision = cached.decisions().get(item.id)
+if decision is not None:
+    st.info(f"**Arbejdsgruppens beslutning ({decision.date}): {decision.label}.** {decision.reason}",
+            icon=":material/gavel:")
 st.markdown(f"**{item.summary}**")
 st.caption(f"Formål: {', '.join(item.aims)} · Sektorer: {', '.join(item.sectors)} · "
            f"Datakilder: {', '.join(item.sources)}")

@@ -88,25 +88,33 @@ def validate() -> None:
         sys.exit(1)
 
 
-@main.command(help="Eksportér kataloget og den prioriterede oversigt som PDF.")
+@main.command(help="Eksportér kataloget og det prioriterede overblik som PDF.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="PDF-filen der skal skrives.")
 @click.option("--diagnose", "diagnoses", multiple=True, help="Kun use-cases med denne diagnose (kan gentages).")
+@click.option("--runde", "round_id", type=int, default=None,
+              help="Overblikket for denne runde (standard: den åbne eller seneste).")
+@click.option("--kun-overblik", "overview_only", is_flag=True, help="Kun det prioriterede overblik, uden use-cases.")
 @click.pass_obj
-def export(db_file: Path, out: Path, diagnoses: tuple[str, ...]) -> None:
+def export(db_file: Path, out: Path, diagnoses: tuple[str, ...], round_id: int | None, overview_only: bool) -> None:
     from katalog import filters
     from katalog.export import ExportError, render_pdf
-    from katalog.voting.ballots import current_round, tally
+    from katalog.voting import decisions as decision_store
+    from katalog.voting.overview import overview_section
 
     if not db_file.exists():
         raise click.ClickException(f"{db_file} findes ikke; kør 'katalog build' først.")
     catalogue = load_catalogue(database.usecases_dir())
     spec = filters.FilterSpec(selected={"diagnose": diagnoses} if diagnoses else {})
-    items = filters.apply(catalogue.items, spec)
+    items = [] if overview_only else filters.apply(catalogue.items, spec)
     with database.opened(db_file) as db:
-        ranking = tally(db, current_round(db).id, [item.id for item in items])
+        voting_round = _round(db, round_id)
+        titles = {item.id: item.title for item in (items or catalogue.items)}
+        section = overview_section(db, voting_round, titles, only_titled=not overview_only)
+        decisions = decision_store.current(db)
+    description = f"Prioriteret overblik, {voting_round.title}" if overview_only and voting_round else spec.describe()
     try:
-        pdf = render_pdf(items, db_file, ranking, spec.describe())
+        pdf = render_pdf(items, db_file, section, description, decisions=decisions)
     except ExportError as error:
         raise click.ClickException(str(error)) from error
     out.write_bytes(pdf)
@@ -114,6 +122,33 @@ def export(db_file: Path, out: Path, diagnoses: tuple[str, ...]) -> None:
     if catalogue.problems:
         click.echo(f"{len(catalogue.problems)} use-case-filer har problemer og er ikke med; "
                    "kør 'katalog validate'.", err=True)
+
+
+def _round(db, round_id: int | None):
+    from katalog.voting.rounds import current_round, get_round
+
+    if round_id is None:
+        return current_round(db)
+    found = get_round(db, round_id)
+    if found is None:
+        raise click.ClickException(f"Der er ingen runde {round_id}; se 'katalog round list'.")
+    return found
+
+
+_BASE_URL = click.option("--base-url", default=lambda: os.environ.get("KATALOG_BASE_URL", DEFAULT_BASE_URL),
+                         show_default="$KATALOG_BASE_URL eller http://localhost:8501", help="Appens adresse.")
+
+
+def _add(db_file: Path, name: str, org: str, sector: str, base_url: str, role: str) -> None:
+    from katalog.voting.members import MemberError, add_member, invite_link
+
+    with database.opened(db_file) as db:
+        try:
+            new, token = add_member(db, name, org, sector, role)
+        except MemberError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"{new.label} er oprettet. Personligt link (vises kun denne gang):", err=True)
+    click.echo(invite_link(base_url, token))
 
 
 @main.group(help="Medlemmer af arbejdsgruppen og deres personlige links.")
@@ -124,30 +159,126 @@ def member() -> None:
 @member.command("add", help="Opret et medlem og skriv vedkommendes personlige link (vises kun én gang).")
 @click.argument("name")
 @click.option("--org", required=True, help="Organisation, fx 'Region Midtjylland' eller 'PLO'.")
-@click.option("--sector", required=True, help="Region, Kommune, Almen praksis eller Stat.")
-@click.option("--base-url", default=lambda: os.environ.get("KATALOG_BASE_URL", DEFAULT_BASE_URL),
-              show_default="$KATALOG_BASE_URL eller http://localhost:8501", help="Appens adresse.")
+@click.option("--sector", required=True,
+              help="Region, Danske Regioner, Kommune/KL, Almen praksis/PLO, Stat/SDS eller Andet.")
+@_BASE_URL
 @click.pass_obj
 def member_add(db_file: Path, name: str, org: str, sector: str, base_url: str) -> None:
-    from katalog.voting.members import MemberError, add_member, invite_link
-
-    with database.opened(db_file) as db:
-        try:
-            new, token = add_member(db, name, org, sector)
-        except MemberError as error:
-            raise click.ClickException(str(error)) from error
-    click.echo(f"{new.name} ({new.organisation}, {new.sector}) er oprettet. Personligt link:", err=True)
-    click.echo(invite_link(base_url, token))
+    _add(db_file, name, org, sector, base_url, "member")
 
 
 @member.command("list", help="Vis medlemmerne (uden links: de gemmes kun som hash).")
 @click.pass_obj
 def member_list(db_file: Path) -> None:
-    from katalog.voting.members import list_members
+    from katalog.voting.members import ROLES, list_members
 
     with database.opened(db_file) as db:
-        for m in list_members(db):
-            click.echo(f"{m.id}\t{m.name}\t{m.organisation}\t{m.sector}")
+        for m in list_members(db, include_revoked=True):
+            status = "tilbagekaldt" if m.revoked else "aktiv"
+            click.echo(f"{m.id}\t{m.name}\t{m.organisation}\t{m.sector}\t{ROLES[m.role]}\t{status}")
+
+
+@member.command("reissue", help="Udsted et nyt link til medlem nummer ID (det gamle holder op med at virke).")
+@click.argument("member_id", type=int)
+@_BASE_URL
+@click.pass_obj
+def member_reissue(db_file: Path, member_id: int, base_url: str) -> None:
+    from katalog.voting.members import MemberError, invite_link, reissue
+
+    with database.opened(db_file) as db:
+        try:
+            found, token = reissue(db, member_id)
+        except MemberError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"Nyt link til {found.label}:", err=True)
+    click.echo(invite_link(base_url, token))
+
+
+@member.command("revoke", help="Tilbagekald linket for medlem nummer ID; afgivne stemmer tæller fortsat.")
+@click.argument("member_id", type=int)
+@click.pass_obj
+def member_revoke(db_file: Path, member_id: int) -> None:
+    from katalog.voting.members import MemberError, revoke
+
+    with database.opened(db_file) as db:
+        try:
+            found = revoke(db, member_id)
+        except MemberError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"Linket til {found.label} er tilbagekaldt.")
+
+
+@main.group(help="Formænd (sekretariatet): opretter runder, lukker dem og registrerer beslutninger.")
+def chair() -> None:
+    pass
+
+
+@chair.command("add", help="Opret en formand og skriv vedkommendes personlige formandslink (vises kun én gang).")
+@click.argument("name")
+@click.option("--org", default="Sundhedsdatastyrelsen", show_default=True, help="Organisation.")
+@click.option("--sector", default="Stat/SDS", show_default=True, help="Sektor.")
+@_BASE_URL
+@click.pass_obj
+def chair_add(db_file: Path, name: str, org: str, sector: str, base_url: str) -> None:
+    _add(db_file, name, org, sector, base_url, "chair")
+
+
+@main.group("round", help="Afstemningsrunder.")
+def round_group() -> None:
+    pass
+
+
+@round_group.command("list", help="Vis runderne med status og antal stemmesedler.")
+@click.pass_obj
+def round_list(db_file: Path) -> None:
+    from katalog.voting.ballots import ballot_count
+    from katalog.voting.rounds import list_rounds
+
+    with database.opened(db_file) as db:
+        for r in list_rounds(db):
+            click.echo(f"{r.id}\t{r.title}\t{r.status_label}\t{len(r.settings.usecases)} use-cases\t"
+                       f"{ballot_count(db, r.id)} stemmesedler")
+
+
+@main.command(help="Skriv det anonymiserede stemmeregnskab for en runde (JSON eller CSV efter filendelsen).")
+@click.option("--runde", "round_id", type=int, default=None, help="Runden (standard: den åbne eller seneste).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Filen der skal skrives (.json eller .csv).")
+@click.pass_obj
+def ledger(db_file: Path, round_id: int | None, out: Path) -> None:
+    import json
+
+    from katalog.voting import ledger as ledger_store
+
+    with database.opened(db_file) as db:
+        voting_round = _round(db, round_id)
+        if voting_round is None:
+            raise click.ClickException("Der er ingen runder endnu.")
+        if voting_round.is_open and voting_round.settings.hide_results:
+            raise click.ClickException("Runden skjuler sine resultater, til den lukkes; stemmeregnskabet kan "
+                                       "først skrives derefter.")
+        data = ledger_store.ledger(db, voting_round)
+    text = ledger_store.ledger_csv(data) if out.suffix.lower() == ".csv" else json.dumps(data, ensure_ascii=False,
+                                                                                         indent=2)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"{out}: {len(data['stemmesedler'])} stemmesedler i runden «{voting_round.title}»")
+
+
+@main.command(help="Genberegn og skriv alle tal i det prioriterede overblik ud fra et stemmeregnskab (JSON).")
+@click.argument("ledger_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def recount(ledger_file: Path) -> None:
+    from katalog.voting import ledger as ledger_store
+    from katalog.voting.rounds import RoundSettings
+
+    try:
+        data = ledger_store.load(ledger_file.read_text(encoding="utf-8"))
+        results = ledger_store.recount(data)
+    except (ValueError, KeyError) as error:
+        raise click.ClickException(f"{ledger_file} er ikke et gyldigt stemmeregnskab (JSON): {error}") from error
+    settings = RoundSettings.model_validate(data["runde"]["indstillinger"])
+    click.echo(f"Runde {data['runde']['id']}: {data['runde']['titel']}")
+    for line in ledger_store.describe(results, settings):
+        click.echo(line)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,50 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO rounds (id, title, status) VALUES (1, 'Prioritering af use-cases', 'open');
     """,
+    # 2: chairs, the new sector names, revocable links and remembered sign-ins; rounds with their settings
+    # fixed at creation and a snapshot frozen at close; unsaved ballots (drafts); decisions per use-case.
+    """
+    ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'chair'));
+    ALTER TABLE members ADD COLUMN revoked_at TEXT;
+    UPDATE members SET sector = 'Kommune/KL' WHERE sector = 'Kommune';
+    UPDATE members SET sector = 'Almen praksis/PLO' WHERE sector = 'Almen praksis';
+    UPDATE members SET sector = 'Stat/SDS' WHERE sector = 'Stat';
+    CREATE TABLE sign_ins (
+        key_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    ALTER TABLE rounds ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE rounds ADD COLUMN snapshot TEXT;
+    DELETE FROM rounds WHERE NOT EXISTS (SELECT 1 FROM ballots WHERE ballots.round_id = rounds.id);
+    UPDATE rounds SET settings = '{"criteria": [{"key": "value", "label": "Værdi", "weight": 1},
+        {"key": "feasibility", "label": "Gennemførlighed", "weight": 1}], "scale": "1-5", "hide_results": false,
+        "quorum": 1}';
+    CREATE TRIGGER rounds_snapshot_frozen BEFORE UPDATE OF snapshot, settings, status ON rounds
+        WHEN OLD.snapshot IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'runden er lukket, og dens resultat kan ikke ændres'); END;
+    CREATE TRIGGER ballots_closed_round BEFORE UPDATE ON ballots
+        WHEN (SELECT status FROM rounds WHERE id = OLD.round_id) = 'closed'
+        BEGIN SELECT RAISE(ABORT, 'runden er lukket'); END;
+    CREATE TABLE drafts (
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        round_id INTEGER NOT NULL REFERENCES rounds(id),
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (member_id, round_id)
+    );
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        usecase_id TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        round_id INTEGER REFERENCES rounds(id),
+        decided_by INTEGER REFERENCES members(id),
+        decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO secrets (name, value) VALUES ('ledger_salt', lower(hex(randomblob(32))));
+    """,
 ]
 
 
@@ -114,4 +158,12 @@ def migrate(db: sqlite_utils.Database) -> None:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a script into statements, keeping a trigger's BEGIN … END body whole."""
+    statements, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,6 @@ from markdown_it import MarkdownIt
 
 from katalog.charts import ChartError, bind, to_svg
 from katalog.models import SUBTASK_LABELS, UseCase
-from katalog.voting.ballots import CRITERIA, Ranked, format_score
 
 # Raw HTML in use-case Markdown is shown as text, never interpreted.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -49,9 +49,17 @@ h3 { font-size: 11pt; margin: 4mm 0 1mm }
 .declaration { background: #f4f6f8; padding: 2mm 5mm 3mm; margin-top: 4mm }
 .declaration h3 { font-size: 10pt; margin: 3mm 0 0.5mm }
 .declaration p { margin: 0.5mm 0 }
-table.ranking { border-collapse: collapse; width: 100%; font-size: 9pt }
-table.ranking th, table.ranking td { border-bottom: 0.5pt solid #ccc; padding: 1.5mm 2mm; text-align: left }
-table.ranking td.num, table.ranking th.num { text-align: right }
+@page wide { size: A4 landscape; margin: 15mm 12mm 18mm;
+  @bottom-center { content: "Side " counter(page) " af " counter(pages); font: 9pt 'DejaVu Sans' }
+  @top-right { content: string(doctitle); font: 8pt 'DejaVu Sans'; color: #555 } }
+.overview { page: wide; page-break-before: always }
+table.ranking { border-collapse: collapse; width: 100%; font-size: 7pt; line-height: 1.3 }
+table.ranking th { background: #eef2f5; vertical-align: bottom }
+table.ranking th, table.ranking td { border-bottom: 0.5pt solid #ccc; padding: 1mm 1.2mm; text-align: left;
+  vertical-align: top }
+table.ranking tr { break-inside: avoid }
+.overview .intro { font-size: 8.5pt }
+.decision { border-left: 3pt solid #1f5f8b; padding: 1mm 3mm; background: #eef4f8; font-size: 9pt }
 """
 
 
@@ -74,10 +82,21 @@ def _e(text: object) -> str:
     return html.escape(str(text))
 
 
-def build_html(items: Sequence[UseCase], db_path: Path, ranking: Sequence[Ranked] | None,
-               filter_description: str, today: date | None = None) -> str:
+@dataclass(frozen=True)
+class OverviewSection:
+    """The prioritised overview as the PDF shows it: heading, plain-Danish notes and one row per use-case."""
+
+    heading: str
+    intro: Sequence[str] = ()
+    records: Sequence[Mapping[str, str]] = ()
+    columns: Sequence[str] = field(default_factory=list)
+
+
+def build_html(items: Sequence[UseCase], db_path: Path, overview: OverviewSection | None,
+               filter_description: str, today: date | None = None,
+               decisions: Mapping[str, object] | None = None) -> str:
     today = today or date.today()
-    titles = {item.id: item.title for item in items}
+    decisions = decisions or {}
     parts = [
         "<!doctype html><html lang='da'><head><meta charset='utf-8'>",
         "<title>Use-case-katalog: nye data fra almen praksis</title></head><body>",
@@ -89,14 +108,14 @@ def build_html(items: Sequence[UseCase], db_path: Path, ranking: Sequence[Ranked
         f"<p class='synthetic'>{_e(SYNTHETIC_NOTE)}</p></div></section>",
         "<section class='toc'><h1>Indhold</h1><ol>",
     ]
+    if overview is not None:
+        parts.append("<li><a href='#prioritering'>Prioriteret overblik</a></li>")
     parts += [f"<li><a href='#{_e(item.id)}'>{_e(item.id)} {_e(item.title)}</a></li>" for item in items]
-    if ranking is not None:
-        parts.append("<li><a href='#prioritering'>Prioriteret oversigt</a></li>")
     parts.append("</ol></section>")
+    if overview is not None:
+        parts.append(_overview_html(overview))
     for item in items:
-        parts.append(_usecase_html(item, db_path))
-    if ranking is not None:
-        parts.append(_ranking_html(ranking, titles))
+        parts.append(_usecase_html(item, db_path, decisions.get(item.id)))
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -105,7 +124,7 @@ _MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august
            "november", "december"]
 
 
-def _usecase_html(item: UseCase, db_path: Path) -> str:
+def _usecase_html(item: UseCase, db_path: Path, decision=None) -> str:
     facts = [
         ("Delopgave", SUBTASK_LABELS[item.subtask]),
         ("Diagnoser", ", ".join(item.diagnoses)),
@@ -119,6 +138,9 @@ def _usecase_html(item: UseCase, db_path: Path) -> str:
            f"<p><strong>{_e(item.summary)}</strong></p><table class='facts'>"]
     out += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts]
     out.append("</table>")
+    if decision is not None:
+        out.append(f"<p class='decision'><strong>Arbejdsgruppens beslutning ({_e(decision.date)}): "
+                   f"{_e(decision.label)}.</strong> {_e(decision.reason)}</p>")
     out.append(_markdown.render(item.body))
     for chart in item.charts:
         out.append(f"<div class='chart'><h3>{_e(chart.title)}</h3>")
@@ -143,32 +165,30 @@ def _usecase_html(item: UseCase, db_path: Path) -> str:
     return "".join(out)
 
 
-def _ranking_html(ranking: Sequence[Ranked], titles: dict[str, str]) -> str:
-    rows = [r for r in ranking if r.usecase_id in titles]
-    out = ["<section class='uc'><h1 id='prioritering'>Prioriteret oversigt</h1>",
-           "<p>Use-cases rangeret efter gennemsnittet af medlemmernes gennemsnitlige scorer for "
-           f"{' og '.join(c.lower() for c in CRITERIA.values())} (1–5). Antal stemmesedler angiver, hvor "
-           "mange medlemmer der har scoret use-casen.</p>",
-           "<table class='ranking'><thead><tr><th>Nr.</th><th>Use-case</th>",
-           *[f"<th class='num'>{_e(label)}</th>" for label in CRITERIA.values()],
-           "<th class='num'>Samlet</th><th class='num'>Stemmesedler</th></tr></thead><tbody>"]
-    for r in rows:
-        out.append(f"<tr><td>{r.rank or '–'}</td><td>{_e(r.usecase_id)} {_e(titles[r.usecase_id])}</td>"
-                   f"<td class='num'>{format_score(r.value)}</td><td class='num'>{format_score(r.feasibility)}</td>"
-                   f"<td class='num'>{format_score(r.score)}</td><td class='num'>{r.ballots}</td></tr>")
-    if not rows:
-        out.append("<tr><td colspan='6'>Ingen use-cases i udtrækket.</td></tr>")
-    out.append("</tbody></table></section>")
+def _overview_html(overview: OverviewSection) -> str:
+    columns = list(overview.columns) or list(dict.fromkeys(k for r in overview.records for k in r))
+    out = [f"<section class='overview'><h1 id='prioritering'>{_e(overview.heading)}</h1>"]
+    out += [f"<p class='intro'>{_e(line)}</p>" for line in overview.intro]
+    if overview.records:
+        out.append("<table class='ranking'><thead><tr>")
+        out += [f"<th>{_e(c)}</th>" for c in columns]
+        out.append("</tr></thead><tbody>")
+        for record in overview.records:
+            out.append("<tr>" + "".join(f"<td>{_e(record.get(c, ''))}</td>" for c in columns) + "</tr>")
+        out.append("</tbody></table>")
+    out.append("</section>")
     return "".join(out)
 
 
-def render_pdf(items: Sequence[UseCase], db_path: Path, ranking: Sequence[Ranked] | None = None,
-               filter_description: str = "Alle use-cases", today: date | None = None) -> bytes:
-    """The catalogue (or a filtered part of it) as a PDF, with the ranking table when given."""
+def render_pdf(items: Sequence[UseCase], db_path: Path, overview: OverviewSection | None = None,
+               filter_description: str = "Alle use-cases", today: date | None = None,
+               decisions: Mapping[str, object] | None = None) -> bytes:
+    """The catalogue (or a filtered part of it) as a PDF, with the prioritised overview first when given and
+    each use-case's decision; with no items, the overview alone."""
     from weasyprint import CSS as WeasyCSS
     from weasyprint import HTML
 
-    document = build_html(items, db_path, ranking, filter_description, today)
+    document = build_html(items, db_path, overview, filter_description, today, decisions)
     try:
         return HTML(string=document, url_fetcher=_refusing_fetcher()).write_pdf(stylesheets=[WeasyCSS(string=CSS)])
     except Exception as error:  # WeasyPrint raises many kinds; the member needs one message

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from typing import get_args
 
 from katalog.models import SUBTASK_LABELS, Aim, Diagnosis, Platform, Sector, Source, Status, Subtask, UseCase
+from katalog.voting.decisions import DECISIONS, UNDECIDED
+
+UNDECIDED_KEY = "ikke_besluttet"
+DECISION_LABELS = {**DECISIONS, UNDECIDED_KEY: UNDECIDED}
 
 
 @dataclass(frozen=True)
@@ -16,11 +20,16 @@ class Facet:
     attribute: str  # the UseCase field
     options: tuple[str, ...]
 
-    def values(self, item: UseCase) -> list[str]:
+    def values(self, item: UseCase, decisions: Mapping[str, str] | None = None) -> list[str]:
+        """The item's values for this facet; the decision comes from the chair's decisions, not the file."""
+        if self.attribute == "decision":
+            return [(decisions or {}).get(item.id, UNDECIDED_KEY)]
         value = getattr(item, self.attribute)
         return list(value) if isinstance(value, list) else [value]
 
     def option_label(self, option: str) -> str:
+        if self.attribute == "decision":
+            return DECISION_LABELS.get(option, option)
         return SUBTASK_LABELS.get(option, option) if self.attribute == "subtask" else option
 
 
@@ -32,6 +41,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("datakilde", "Datakilde", "sources", get_args(Source)),
     Facet("platform", "Platform", "platform", get_args(Platform)),
     Facet("status", "Status", "status", get_args(Status)),
+    Facet("beslutning", "Beslutning", "decision", tuple(DECISION_LABELS)),
 )
 FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
 SEARCH_KEY = "q"
@@ -61,7 +71,8 @@ def _haystack(item: UseCase) -> str:
     return " ".join([item.id, item.title, item.summary, item.body, declaration]).casefold()
 
 
-def matches(item: UseCase, spec: FilterSpec, *, ignore: str | None = None) -> bool:
+def matches(item: UseCase, spec: FilterSpec, *, ignore: str | None = None,
+            decisions: Mapping[str, str] | None = None) -> bool:
     words = spec.text.casefold().split()
     if words:
         haystack = _haystack(item)
@@ -70,21 +81,23 @@ def matches(item: UseCase, spec: FilterSpec, *, ignore: str | None = None) -> bo
     for key, chosen in spec.selected.items():
         if key == ignore or not chosen:
             continue
-        if not set(FACETS_BY_KEY[key].values(item)) & set(chosen):
+        if not set(FACETS_BY_KEY[key].values(item, decisions)) & set(chosen):
             return False
     return True
 
 
-def apply(items: Iterable[UseCase], spec: FilterSpec) -> list[UseCase]:
-    return [item for item in items if matches(item, spec)]
+def apply(items: Iterable[UseCase], spec: FilterSpec, decisions: Mapping[str, str] | None = None) -> list[UseCase]:
+    """The items that match; `decisions` (use-case id → decision key) serves the Beslutning facet."""
+    return [item for item in items if matches(item, spec, decisions=decisions)]
 
 
-def facet_counts(items: Iterable[UseCase], spec: FilterSpec, facet: Facet) -> dict[str, int]:
+def facet_counts(items: Iterable[UseCase], spec: FilterSpec, facet: Facet,
+                 decisions: Mapping[str, str] | None = None) -> dict[str, int]:
     """How many use-cases each option would show, given the search and the other facets."""
     counts = dict.fromkeys(facet.options, 0)
     for item in items:
-        if matches(item, spec, ignore=facet.key):
-            for value in facet.values(item):
+        if matches(item, spec, ignore=facet.key, decisions=decisions):
+            for value in facet.values(item, decisions):
                 counts[value] += 1
     return counts
 

@@ -73,3 +73,13 @@ def mock_info() -> mockinfo.MockInfo:
     """Mock tables, build and national figures; raises katalog.mockinfo.MockInfoError for an old database."""
     path = database.db_path()
     return _mock_info(str(path), _stamp([path, path.with_name(path.name + "-wal")]))  # a rebuild may sit in the WAL
+
+
+def decisions() -> dict:
+    """The chair's current decision per use-case (read on every run: they change while the app runs)."""
+    if not db_ready():
+        return {}
+    from katalog.voting import decisions as decision_store
+
+    with database.opened() as db:
+        return decision_store.current(db)

@@ -32,14 +32,14 @@ def _current() -> FilterSpec:
                       selected={k: v for k, v in selected.items() if v})
 
 
-def controls(items: list[UseCase]) -> FilterSpec:
+def controls(items: list[UseCase], decisions: dict[str, str] | None = None) -> FilterSpec:
     """Search box and one multiselect per facet, each option with the count it would show."""
     _seed_widgets()
     st.text_input("Søg", key=state.FILTER_TEXT, placeholder="fx HbA1c, kommune, kronikerhonorar",
                   icon=":material/search:")
     spec = _current()
     for facet in FACETS:
-        counts = filters.facet_counts(items, spec, facet)
+        counts = filters.facet_counts(items, spec, facet, decisions)
         st.multiselect(
             facet.label,
             facet.options,

@@ -23,9 +23,17 @@ def facts_line(item: UseCase) -> str:
     ])
 
 
-def card(item: UseCase) -> None:
+def decision_badge(decision) -> None:
+    """The chair's decision as a badge, with its date and reason on hover."""
+    if decision is not None:
+        st.badge(f"{decision.label} ({decision.date})", icon=":material/gavel:",
+                 color="gray" if decision.decision == "fravalgt" else "blue", help=decision.reason)
+
+
+def card(item: UseCase, decision=None) -> None:
     with st.container(border=True):
         st.markdown(f"**{item.id} · {item.title}**")
+        decision_badge(decision)
         st.caption(facts_line(item))
         st.markdown(item.summary)
         st.page_link("app_pages/usecase.py", label="Åbn use-case og mockup", icon=":material/bar_chart:",

@@ -9,6 +9,12 @@ FILTER_FACET = {facet.key: f"filter.{facet.key}" for facet in FACETS}
 CATALOGUE_FILTER = "catalogue.filter"  # the last FilterSpec used on Katalog, for Eksport
 MEMBER = "member"  # katalog.voting.members.Member of the person who opened an invite link
 INVITE_FAILED = "invite.failed"
+SIGN_IN = "signin.key"  # the sign-in key of this browser (its hash is in sign_ins)
+COOKIE_PENDING = "signin.cookie_pending"
+SIGNED_OUT = "signin.signed_out"
+ROUND_FORM = "round.form"
+DRAFT_FAILED = "vote.draft_failed"
+NEW_LINK = "members.new_link"
 USECASE = "usecase.id"
 EXPORT_ALL = "export.all"
 EXPORT_PDF = "export.pdf"
@@ -24,5 +30,17 @@ def show_table(usecase_id: str, chart_id: str) -> str:
     return f"chart.{usecase_id}.{chart_id}.table"
 
 
-def vote(usecase_id: str, criterion: str) -> str:
-    return f"vote.{usecase_id}.{criterion}"
+def vote(round_id: int, usecase_id: str, criterion: str) -> str:
+    return f"vote.{round_id}.{usecase_id}.{criterion}"
+
+
+def vote_reason(round_id: int, usecase_id: str) -> str:
+    return f"vote.{round_id}.{usecase_id}._reason"
+
+
+def vote_recused(round_id: int, usecase_id: str) -> str:
+    return f"vote.{round_id}.{usecase_id}._recused"
+
+
+def vote_dots(round_id: int, usecase_id: str) -> str:
+    return f"vote.{round_id}.{usecase_id}._dots"

@@ -6,19 +6,28 @@ SYNTHETIC = ("Tallene i figurerne er **syntetiske mock-data**, lavet til at vise
 NO_DATABASE = ("Databasen er ikke bygget endnu. Kør `make run` (eller `katalog build`) i projektmappen, "
                "og genindlæs siden.")
 PROBLEMS_BANNER = "{n} use-case-filer har problemer og vises ikke. Se siden **Problemer**."
-NEEDS_INVITE = ("Afstemningen kræver dit personlige link. Du får det af formanden (Sundhedsdatastyrelsen), "
-                "der opretter det med `katalog member add`. Åbn linket, så kan du stemme her. "
-                "Har du genindlæst siden, så åbn linket igen.")
-INVITE_UNKNOWN = "Linket er ikke gyldigt (måske er det skrevet forkert af). Bed formanden om et nyt."
-VOTE_INTRO = ("Giv hver use-case en score fra 1 (lav) til 5 (høj) for **værdi** og **gennemførlighed**. "
-              "Vælg «–», hvis du ikke vil vurdere den. Du kan ændre din stemmeseddel, indtil runden lukkes.")
+NEEDS_INVITE = ("Afstemningen kræver, at du er logget ind med dit personlige link. Du får det af formanden "
+                "(sekretariatet i Sundhedsdatastyrelsen). Når du har åbnet linket én gang, husker denne browser "
+                "dig, indtil du logger ud.")
+INVITE_UNKNOWN = ("Linket er ikke gyldigt: det er måske skrevet forkert af, eller formanden har udstedt et nyt. "
+                  "Bed formanden om et nyt link.")
+NOT_SIGNED_IN = "Ikke logget ind. Åbn dit personlige link for at stemme."
+CHAIR_ONLY = ("Denne side er kun for formanden (sekretariatet). Er du formand, så åbn dit eget formandslink; "
+              "er du medlem, finder du afstemningen under **Afstemning**.")
+NO_ROUND = "Der er ingen afstemningsrunde endnu. Formanden opretter den på siden **Runder**."
 NOT_SCORED = "–"
 ROUND_CLOSED = "Runden «{title}» er lukket. Din stemmeseddel kan ikke længere ændres."
+RESULTS_HIDDEN = ("Resultaterne af runden «{title}» er skjult, indtil runden lukkes. Det er besluttet, før runden "
+                  "åbnede, så ingen påvirkes af de andres stemmer undervejs.")
+CONFIDENTIAL = "fortroligt"
 PAGES = {
     "katalog": "Katalog",
     "usecase": "Use-case",
     "afstemning": "Afstemning",
-    "prioritering": "Prioritering",
+    "prioritering": "Prioriteret overblik",
+    "runder": "Runder",
+    "medlemmer": "Medlemmer",
+    "beslutninger": "Beslutninger",
     "eksport": "Eksport",
     "mockdata": "Mock-data",
     "problemer": "Problemer",

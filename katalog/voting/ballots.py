@@ -1,97 +1,122 @@
-"""Ballots and the tally: one ballot per member per round, written as one upsert statement."""
+"""Ballots and drafts: one ballot per member per round, written as one upsert statement, editable until the
+round closes; a draft keeps what a member entered but has not saved yet (across pages and reloads)."""
 
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-CRITERIA: dict[str, str] = {
-    "value": "Værdi",
-    "feasibility": "Gennemførlighed",
-}
-CRITERIA_HELP: dict[str, str] = {
-    "value": "Hvor meget gør visningen en forskel for planlægning, forebyggelse, sammenhæng eller læring?",
-    "feasibility": "Hvor let er den at lave med de nye data og på den foreslåede platform?",
-}
-Score = Annotated[int, Field(ge=1, le=5)]
+from katalog.voting.methods import check_dots
+from katalog.voting.rounds import Round
+
+NO_OPINION = "ingen holdning"
+REASON_MAX = 600
+T = TypeVar("T")
 
 
 class VotingError(Exception):
     """A ballot that could not be saved; the message is meant for the member."""
 
 
-class UseCaseScores(BaseModel):
-    """A member's scores for one use-case; a criterion left out means 'no opinion'."""
+class ItemBallot(BaseModel):
+    """A member's answer for one use-case: a score (None = «ingen holdning») per criterion answered so far,
+    a short reason, and whether they declared a conflict of interest (then nothing else counts)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    value: Score | None = None
-    feasibility: Score | None = None
+    scores: dict[str, int | None] = {}
+    reason: Annotated[str, Field(max_length=REASON_MAX)] = ""
+    recused: bool = False
 
     def is_empty(self) -> bool:
-        return self.value is None and self.feasibility is None
+        return not self.scores and not self.reason.strip() and not self.recused
 
 
 class Ballot(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    scores: dict[str, UseCaseScores]
+    items: dict[str, ItemBallot] = {}
+    dots: dict[str, int] = {}
 
 
-@dataclass(frozen=True)
-class Round:
-    id: int
-    title: str
-    status: str
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True)
-class Ranked:
-    rank: int | None
-    usecase_id: str
-    ballots: int
-    value: float | None
-    feasibility: float | None
-
-    @property
-    def score(self) -> float | None:
-        parts = [x for x in (self.value, self.feasibility) if x is not None]
-        return sum(parts) / len(parts) if parts else None
+def parse_ballot(raw: str) -> Ballot:
+    """A stored ballot; the first schema's {"scores": {uc: {criterion: score}}} is read as well."""
+    data = json.loads(raw)
+    if "scores" in data:
+        return Ballot(items={uc: ItemBallot(scores={c: v for c, v in s.items() if v is not None})
+                             for uc, s in data["scores"].items()})
+    return Ballot.model_validate(data)
 
 
-def format_score(value: float | None) -> str:
-    """A mean score as members read it: one decimal with a Danish comma, «–» where nobody scored."""
-    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+def check_ballot(ballot: Ballot, voting_round: Round) -> Ballot:
+    """The ballot as it will be stored, or a VotingError naming what to change."""
+    settings = voting_round.settings
+    unknown = sorted((set(ballot.items) | set(ballot.dots)) - set(settings.usecases))
+    if unknown:
+        raise VotingError(f"{', '.join(unknown)} er ikke med i runden.")
+    if settings.kind == "dots":
+        problems = check_dots(ballot.dots, settings.budget, settings.max_per_item)
+        if problems:
+            raise VotingError(" ".join(problems))
+        return Ballot(dots={k: v for k, v in ballot.dots.items() if v})
+    scale, keys = settings.scale_obj, {c.key for c in settings.criteria}
+    items = {}
+    for uc, item in ballot.items.items():
+        if set(item.scores) - keys:
+            raise VotingError(f"{uc}: ukendt kriterium {', '.join(sorted(set(item.scores) - keys))}.")
+        bad = [s for s in item.scores.values() if s is not None and not scale.low <= s <= scale.high]
+        if bad:
+            raise VotingError(f"{uc}: scorer skal være hele tal fra {scale.low} til {scale.high}.")
+        if item.recused:  # a recused member's scores are not kept: they must not count anywhere
+            item = ItemBallot(recused=True, reason=item.reason)
+        if not item.is_empty():
+            items[uc] = item
+    if not items:
+        raise VotingError("Giv mindst én use-case en score, før du gemmer.")
+    return Ballot(items=items)
 
 
-def current_round(db: sqlite_utils.Database) -> Round:
-    """The open round if there is one, else the most recent."""
-    row = db.conn.execute(
-        "SELECT id, title, status FROM rounds ORDER BY status = 'open' DESC, id DESC LIMIT 1").fetchone()
-    return Round(*row)
+def missing(ballot: Ballot, voting_round: Round) -> list[str]:
+    """Use-cases of the round the ballot has not answered for every criterion (recusal counts as an answer)."""
+    settings = voting_round.settings
+    if settings.kind == "dots":
+        return []
+    keys = {c.key for c in settings.criteria}
+    return [uc for uc in settings.usecases
+            if not (item := ballot.items.get(uc)) or not (item.recused or keys <= set(item.scores))]
 
 
-def save_ballot(db: sqlite_utils.Database, member_id: int, round_id: int,
-                scores: Mapping[str, Mapping[str, int | None]]) -> Ballot:
-    """Insert or replace the member's ballot for the round in one statement; refused once it closed."""
+def _retrying(action: Callable[[], T], attempts: int = 8) -> T:
+    """Run a write, retrying when another writer held the database past the busy timeout."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error) or attempt == attempts - 1:
+                raise VotingError("Databasen var optaget, og stemmen blev ikke gemt. Prøv igen; "
+                                  "dine valg er bevaret.") from error
+            time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def save_ballot(db: sqlite_utils.Database, member_id: int, voting_round: Round, ballot: Ballot) -> Ballot:
+    """Insert or replace the member's ballot in one statement; refused once the round has closed."""
     try:
-        ballot = Ballot(scores={k: UseCaseScores(**v) for k, v in scores.items()})
+        ballot = check_ballot(ballot, voting_round)
     except ValidationError as error:
-        raise VotingError("Stemmesedlen er ugyldig: scorer skal være hele tal fra 1 til 5.") from error
-    ballot = Ballot(scores={k: v for k, v in ballot.scores.items() if not v.is_empty()})
-    if not ballot.scores:
-        raise VotingError("Giv mindst én use-case en score, før du indsender.")
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    try:
+        raise VotingError(f"Stemmesedlen er ugyldig: {error.errors()[0]['msg']}.") from error
+
+    def write() -> int:
         with db.conn:
             cursor = db.conn.execute(
                 """
@@ -100,12 +125,14 @@ def save_ballot(db: sqlite_utils.Database, member_id: int, round_id: int,
                 ON CONFLICT (member_id, round_id)
                 DO UPDATE SET scores = excluded.scores, updated_at = excluded.updated_at
                 """,
-                (member_id, round_id, ballot.model_dump_json(exclude_none=True), now, round_id),
+                (member_id, voting_round.id, ballot.model_dump_json(exclude_defaults=True), now(),
+                 voting_round.id),
             )
-    except sqlite3.OperationalError as error:
-        raise VotingError(f"Databasen var optaget, og stemmen blev ikke gemt ({error}). Prøv igen.") from error
-    if cursor.rowcount != 1:
-        raise VotingError("Afstemningsrunden er lukket; stemmen blev ikke gemt.")
+            db.conn.execute("DELETE FROM drafts WHERE member_id = ? AND round_id = ?", (member_id, voting_round.id))
+            return cursor.rowcount
+
+    if _retrying(write) != 1:
+        raise VotingError("Runden er lukket; stemmen blev ikke gemt.")
     return ballot
 
 
@@ -113,32 +140,37 @@ def ballot_for(db: sqlite_utils.Database, member_id: int, round_id: int) -> tupl
     """The member's own ballot and when it was last saved, or None."""
     row = db.conn.execute("SELECT scores, updated_at FROM ballots WHERE member_id = ? AND round_id = ?",
                           (member_id, round_id)).fetchone()
-    return (Ballot.model_validate_json(row[0]), row[1]) if row else None
+    return (parse_ballot(row[0]), row[1]) if row else None
+
+
+def cast_ballots(db: sqlite_utils.Database, round_id: int) -> list[tuple[int, str, Ballot]]:
+    """Every ballot of the round with its member id and sector (for the tally; never shown with names)."""
+    rows = db.conn.execute("SELECT b.member_id, m.sector, b.scores FROM ballots b JOIN members m "
+                           "ON m.id = b.member_id WHERE b.round_id = ? ORDER BY b.id", (round_id,))
+    return [(member_id, sector, parse_ballot(raw)) for member_id, sector, raw in rows]
 
 
 def ballot_count(db: sqlite_utils.Database, round_id: int) -> int:
     return db.conn.execute("SELECT count(*) FROM ballots WHERE round_id = ?", (round_id,)).fetchone()[0]
 
 
-def tally(db: sqlite_utils.Database, round_id: int, usecase_ids: Iterable[str]) -> list[Ranked]:
-    """Rank use-cases by the mean of their mean value and mean feasibility; unscored ones last."""
-    ids = list(usecase_ids)
-    collected: dict[str, dict[str, list[int]]] = {i: {c: [] for c in CRITERIA} for i in ids}
-    counts = dict.fromkeys(ids, 0)
-    for (raw,) in db.conn.execute("SELECT scores FROM ballots WHERE round_id = ?", (round_id,)):
-        for usecase_id, scores in json.loads(raw)["scores"].items():
-            if usecase_id not in collected:
-                continue  # a use-case no longer in the catalogue
-            counts[usecase_id] += 1
-            for criterion in CRITERIA:
-                if scores.get(criterion) is not None:
-                    collected[usecase_id][criterion].append(scores[criterion])
+def save_draft(db: sqlite_utils.Database, member_id: int, round_id: int, ballot: Ballot) -> None:
+    """Keep what the member has entered so far (not counted) until they save or the round closes."""
+    def write() -> None:
+        with db.conn:
+            db.conn.execute(
+                "INSERT INTO drafts (member_id, round_id, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT "
+                "(member_id, round_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                (member_id, round_id, ballot.model_dump_json(exclude_defaults=True), now()))
+    _retrying(write)
 
-    def mean(values: list[int]) -> float | None:
-        return sum(values) / len(values) if values else None
 
-    rows = [Ranked(None, i, counts[i], mean(collected[i]["value"]), mean(collected[i]["feasibility"]))
-            for i in ids]
-    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), -r.ballots, r.usecase_id))
-    return [Ranked(n if r.score is not None else None, r.usecase_id, r.ballots, r.value, r.feasibility)
-            for n, r in enumerate(rows, start=1)]
+def draft_for(db: sqlite_utils.Database, member_id: int, round_id: int) -> Ballot | None:
+    row = db.conn.execute("SELECT data FROM drafts WHERE member_id = ? AND round_id = ?",
+                          (member_id, round_id)).fetchone()
+    return parse_ballot(row[0]) if row else None
+
+
+def discard_draft(db: sqlite_utils.Database, member_id: int, round_id: int) -> None:
+    with db.conn:
+        db.conn.execute("DELETE FROM drafts WHERE member_id = ? AND round_id = ?", (member_id, round_id))

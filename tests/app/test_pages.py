@@ -9,8 +9,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from katalog import db as database
-from katalog.voting.ballots import ballot_for
+from katalog.content import load_catalogue
+from katalog.voting.ballots import Ballot, ItemBallot, ballot_for, save_ballot
 from katalog.voting.members import add_member
+from katalog.voting.rounds import create_round, current_round, parse_settings
 from tests.conftest import DATA, ROOT
 from ui import state, texts
 
@@ -95,40 +97,71 @@ def test_usecase_page_with_unknown_id_says_so_and_shows_another():
     assert at.get("vega_lite_chart")
 
 
+def _member(app_env, name="Anna Holm", sector="Region", role="member"):
+    db = database.connect(app_env)
+    member, token = add_member(db, name, "Region Nordjylland", sector, role=role)
+    db.conn.close()
+    return member, token
+
+
+def _open_round(app_env, **settings):
+    db = database.connect(app_env)
+    voting_round = create_round(db, "Runde 1", parse_settings({"usecases": ["UC-01", "UC-02"]} | settings))
+    db.conn.close()
+    return voting_round
+
+
 def test_afstemning_without_a_link_accepts_nothing():
     at = open_page("app_pages/afstemning.py")
     assert "personlige link" in at.info[0].value
-    assert not at.get("form_submit_button") and not at.select_slider
+    assert not at.segmented_control and not at.button
+
+
+def test_afstemning_says_when_no_round_is_open(app_env):
+    _, token = _member(app_env)
+    at = open_page("app_pages/afstemning.py", token=token)
+    assert any("ingen afstemningsrunde" in i.value for i in at.info)
 
 
 def test_afstemning_with_a_link_saves_and_shows_the_ballot(app_env):
-    db = database.connect(app_env)
-    member, token = add_member(db, "Anna Holm", "Region Nordjylland", "Region")
-    db.conn.close()
+    member, token = _member(app_env)
+    voting_round = _open_round(app_env)
     at = open_page("app_pages/afstemning.py", token=token)
     assert "Anna Holm" in markdown_text(at)
     assert "token" not in at.query_params  # taken out of the URL
-    at.select_slider(key=state.vote("UC-01", "value")).set_value(5)
-    at.select_slider(key=state.vote("UC-01", "feasibility")).set_value(4)
-    at.get("form_submit_button")[0].click()
-    at.run()
+    assert any("2 use-cases mangler" in w.value for w in at.warning)
+    for criterion, score in (("value", 8), ("feasibility", 7), ("maturity", "ingen holdning")):
+        at.segmented_control(key=state.vote(voting_round.id, "UC-01", criterion)).set_value(score).run()
+    next(b for b in at.button if b.label == "Gem min stemmeseddel").click().run()
     assert at.success and not at.exception
+    assert any("1 use-cases mangler" in w.value for w in at.warning)
     db = database.connect(app_env)
-    ballot, _ = ballot_for(db, member.id, 1)
+    ballot, _ = ballot_for(db, member.id, voting_round.id)
     db.conn.close()
-    assert ballot.scores["UC-01"].value == 5 and ballot.scores["UC-01"].feasibility == 4
-    assert at.dataframe  # "Din indsendte stemmeseddel"
+    assert ballot.items["UC-01"].scores == {"value": 8, "feasibility": 7, "maturity": None}
+    assert at.dataframe  # "Din gemte stemmeseddel"
+
+
+def test_unsaved_scores_survive_a_new_session_as_a_draft(app_env):
+    member, token = _member(app_env)
+    voting_round = _open_round(app_env)
+    at = open_page("app_pages/afstemning.py", token=token)
+    at.segmented_control(key=state.vote(voting_round.id, "UC-02", "value")).set_value(3).run()
+    again = open_page("app_pages/afstemning.py", token=token)  # a reload, or back from a mockup
+    assert again.segmented_control(key=state.vote(voting_round.id, "UC-02", "value")).value == 3
+    assert any("ikke er gemt" in i.value for i in again.info)
+    db = database.connect(app_env)
+    assert ballot_for(db, member.id, voting_round.id) is None  # a draft is not a vote
+    db.conn.close()
 
 
 def test_afstemning_with_an_empty_ballot_keeps_the_form_and_explains(app_env):
-    db = database.connect(app_env)
-    _, token = add_member(db, "Bo", "KL", "Kommune")
-    db.conn.close()
+    _, token = _member(app_env, "Bo", "Kommune/KL")
+    _open_round(app_env)
     at = open_page("app_pages/afstemning.py", token=token)
-    at.get("form_submit_button")[0].click()
-    at.run()
+    next(b for b in at.button if b.label == "Gem min stemmeseddel").click().run()
     assert any("mindst én" in e.value for e in at.error)
-    assert at.select_slider  # the form is still there
+    assert at.segmented_control  # the form is still there
 
 
 def test_afstemning_with_a_wrong_link_says_it_is_invalid():
@@ -136,18 +169,48 @@ def test_afstemning_with_a_wrong_link_says_it_is_invalid():
     assert any("ikke gyldigt" in e.value for e in at.error)
 
 
-def test_prioritering_shows_the_ranking_table():
-    at = open_page("app_pages/prioritering.py")
-    assert at.dataframe
-    assert "0 stemmesedler" in markdown_text(at)
+@pytest.mark.parametrize("page", ["app_pages/runder.py", "app_pages/medlemmer.py", "app_pages/beslutninger.py"])
+def test_chair_pages_refuse_members_and_strangers(app_env, page):
+    _, token = _member(app_env)
+    for query in ({}, {"token": token}):
+        at = open_page(page, **query)
+        assert any("kun for formanden" in e.value for e in at.error)
+        assert not at.form and not at.dataframe
+
+
+def test_the_chair_opens_a_round_from_the_runder_page(app_env):
+    _, token = _member(app_env, "Frida Formand", "Stat/SDS", role="chair")
+    at = open_page("app_pages/runder.py", token=token)
+    at.text_input[0].input("Runde 1: første udstilling")
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception and not at.error
+    db = database.connect(app_env)
+    voting_round = current_round(db)
+    db.conn.close()
+    assert voting_round.title == "Runde 1: første udstilling" and voting_round.settings.hide_results
+    assert len(voting_round.settings.usecases) == len(load_catalogue(database.usecases_dir()).items)
+
+
+def test_prioriteret_overblik_hides_results_from_members_until_close(app_env):
+    voting_round = _open_round(app_env)
+    member, token = _member(app_env)
+    db = database.connect(app_env)
+    save_ballot(db, member.id, voting_round, Ballot(items={"UC-01": ItemBallot(scores={"value": 9})}))
+    db.conn.close()
+    at = open_page("app_pages/prioritering.py", token=token)
+    assert any("skjult" in i.value for i in at.info)
+    assert "Median" not in at.dataframe[0].value.columns
+    _, chair_token = _member(app_env, "Frida", "Stat/SDS", role="chair")
+    chair = open_page("app_pages/prioritering.py", token=chair_token)
+    assert "Median" in chair.dataframe[0].value.columns
 
 
 def test_eksport_makes_a_pdf_for_download():
     at = open_page("app_pages/eksport.py")
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Lav PDF").click().run()
     assert not at.exception and not at.error
     assert at.get("download_button")
-    assert at.session_state[state.EXPORT_PDF][2].startswith(b"%PDF")
+    assert at.session_state[state.EXPORT_PDF][1].startswith(b"%PDF")
 
 
 def test_problemer_lists_broken_files_while_the_rest_still_render(monkeypatch):

@@ -55,23 +55,6 @@ def test_open_a_usecase_and_see_the_chart_drawn(page: Page, app_url):
     expect(page.get_by_text("Forbehold ved fortolkning")).to_be_visible()
 
 
-def test_vote_through_an_invite_link_and_see_it_counted(page: Page, app_url, server_db):
-    db = database.connect(server_db)
-    _, token = add_member(db, "Eva Browser", "Region Syddanmark", "Region")
-    db.conn.close()
-    page.goto(f"{app_url}/afstemning?token={token}")
-    expect(page.get_by_text("Du stemmer som")).to_be_visible(timeout=TIMEOUT)
-    expect(page).not_to_have_url(re.compile("token="))
-    slider = page.get_by_test_id("stSlider").first
-    slider.get_by_role("slider").focus()
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")  # "–" -> 5
-    page.get_by_role("button", name="Gem min stemmeseddel").click()
-    expect(page.get_by_text("Din stemmeseddel er gemt")).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("link", name="Prioritering").click()
-    expect(page.get_by_text(re.compile(r"[1-9]\d* stemmesedler"))).to_be_visible(timeout=TIMEOUT)
-
-
 def test_download_the_pdf_with_the_usecase_titles(page: Page, app_url):
     items = load_catalogue(USECASES).items
     page.goto(app_url + "/")

@@ -4,22 +4,32 @@ import sqlite3
 
 from katalog import db as database
 from katalog.build import build
-from katalog.voting.ballots import ballot_for, save_ballot
-from katalog.voting.members import add_member
+from katalog.voting.ballots import Ballot, ItemBallot, ballot_for, draft_for, save_ballot, save_draft
+from katalog.voting.decisions import current, record
+from katalog.voting.members import add_member, member_for_sign_in, member_for_token, sign_in
+from katalog.voting.rounds import create_round, parse_settings
 from tests.conftest import MOCKDATA, USECASES
 
 
-def test_rebuild_keeps_members_and_ballots(writable_db):
+def test_rebuild_keeps_members_rounds_ballots_drafts_and_decisions(writable_db):
     db = database.connect(writable_db)
-    member, token = add_member(db, "Anna", "Danske Regioner", "Region")
-    save_ballot(db, member.id, 1, {"UC-01": {"value": 4, "feasibility": 2}})
+    member, token = add_member(db, "Anna", "Danske Regioner", "Danske Regioner")
+    chair, _ = add_member(db, "Formand", "SDS", "Stat/SDS", role="chair")
+    voting_round = create_round(db, "Runde 1", parse_settings({"usecases": ["UC-01", "UC-02"]}))
+    save_ballot(db, member.id, voting_round, Ballot(items={"UC-01": ItemBallot(scores={"value": 4})}))
+    save_draft(db, member.id, voting_round.id, Ballot(items={"UC-02": ItemBallot(scores={"value": 7})}))
+    record(db, "UC-02", "analysemiljo", "For fint opdelt til eSundhed", chair_id=chair.id)
+    key = sign_in(db, member)
     db.conn.close()
 
     report = build(writable_db, usecases_dir=USECASES, mockdata_dir=MOCKDATA, scale=0.05, cohort=True)
 
     db = database.connect(writable_db)
-    assert ballot_for(db, member.id, 1)[0].scores["UC-01"].value == 4
-    assert db.conn.execute("SELECT count(*) FROM members").fetchone()[0] == 1
+    assert ballot_for(db, member.id, voting_round.id)[0].items["UC-01"].scores == {"value": 4}
+    assert draft_for(db, member.id, voting_round.id).items["UC-02"].scores == {"value": 7}
+    assert current(db)["UC-02"].reason == "For fint opdelt til eSundhed"
+    assert member_for_sign_in(db, key) == member and member_for_token(db, token) == member
+    assert db.conn.execute("SELECT count(*) FROM members").fetchone()[0] == 2
     assert report.tables["befolkning"] == db.conn.execute("SELECT count(*) FROM befolkning").fetchone()[0]
     assert dict(db.conn.execute("SELECT key, value FROM mock_build"))["scale"] == "0.05"
     db.conn.close()
