@@ -9,6 +9,7 @@ Every figure comes with a baseline measured in the same run, because machines he
   tables (plain connection) next to the full binding (sandbox, marking what is hidden, Altair validation);
 - the sandbox: how long after its time limit a runaway query is stopped, next to a trivial query, and the
   search functions SQLite runs in quadratic time (the sandbox's linear rewrites) next to a linear query;
+- the tally of 50 members × 200 use-cases (every method and rule) next to a plain pandas mean (bench/tally.py);
 - PDF export of the whole catalogue.
 """
 
@@ -23,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.tally import tally_figures
 from katalog.audit import audit
 from katalog.build import build
 from katalog.charts import bind, param_options
@@ -162,6 +164,7 @@ def run(folder: Path) -> None:
         },
         "audit": audit_report,
         "sandbox": sandbox_report,
+        "tally": tally_figures(),
         "pdf": {"seconds": round(pdf_seconds, 2), "usecases": len(catalogue.items),
                 "seconds_per_usecase": round(pdf_seconds / max(len(catalogue.items), 1), 2)},
     }, indent=2))
