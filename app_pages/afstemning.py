@@ -1,6 +1,8 @@
 """Afstemning: a signed-in member scores each use-case of the open round (or spreads points in a dot round);
 one ballot each, editable until the round closes; unsaved answers are kept as a draft."""
 
+from datetime import date
+
 import streamlit as st
 
 from katalog import db as database
@@ -35,6 +37,9 @@ if not voting_round.is_open:
     st.stop()
 
 voting_view.round_explainer(voting_round, RULES[settings.rule])
+if settings.deadline and settings.deadline < date.today():
+    st.warning(f"Fristen var {settings.deadline:%d.%m.%Y}. Du kan stadig gemme, indtil formanden lukker runden.",
+               icon=":material/schedule:")
 # A draft first, then the saved ballot; a follow-up round starts from the member's answers in the round before.
 start = draft or (saved[0] if saved else None) or (earlier[0] if earlier else None)
 ballot_form.seed(voting_round, start)

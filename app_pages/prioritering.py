@@ -6,7 +6,7 @@ import streamlit as st
 
 from katalog import db as database
 from katalog.voting.methods import RULES, STATUS_LABELS
-from katalog.voting.overview import overview, overview_records
+from katalog.voting.overview import columns_of, overview, overview_records
 from katalog.voting.rounds import list_rounds
 from ui import cached, identity, render, texts
 from ui.voting_view import number, percent
@@ -57,11 +57,12 @@ elif results is not None:
                 "- **Sektorer**: median pr. sektor. Sektorer med færre end tre medlemmer vises ikke for sig "
                 "(fortroligt), men lægges sammen under «Øvrige sektorer».")
         if results.top_differs:
-            st.warning("De øverste pladser er ikke de samme efter alle metoder: se kolonnerne Median, Borda og "
-                       "Schulze, før rækkefølgen lægges fast.", icon=":material/compare_arrows:")
+            st.warning("De øverste pladser er ikke de samme efter alle metoder: se kolonnerne «Rang (median)», "
+                       "«Rang (Borda)» og «Rang (Schulze)», før rækkefølgen lægges fast.",
+                       icon=":material/compare_arrows:")
 
 records = overview_records(rows, results)
-frame = pd.DataFrame(records).fillna("")
+frame = pd.DataFrame(records, columns=columns_of(records)).fillna("")
 st.dataframe(frame, hide_index=True, width="stretch")
 st.download_button("Hent overblikket som CSV", frame.to_csv(index=False).encode("utf-8-sig"),
                    file_name="prioriteret-overblik.csv", mime="text/csv", icon=":material/download:")

@@ -110,7 +110,7 @@ def feedback(results: RoundResults, uc: str, previous: Round, earlier: Ballot | 
         for criterion in previous.settings.criteria:
             summary = result.criteria.get(criterion.key)
             mine = own.scores.get(criterion.key, "–") if own and not own.recused else "–"
-            rows.append(_feedback_row(criterion.label, summary, NO_OPINION if mine is None else mine))
+            rows.append(_feedback_row(criterion.label, summary, NO_OPINION if mine is None else str(mine)))
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         sectors = {s: v for s, v in result.sectors.items()}
         if sectors:

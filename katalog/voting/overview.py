@@ -155,9 +155,14 @@ def _result_record(result: UseCaseResult, results: RoundResults, previous_rank: 
     return record
 
 
-PDF_COLUMNS = ["Nr.", "Use-case", "Titel", "Beslutning", "Begrundelse", "Konsensus", "Median", "Kvartiler",
-               "Øverste tredjedel", "Nederste tredjedel", "Svar", "Inhabile", "Rang (median)", "Rang (Borda)",
-               "Rang (Schulze)", "Ændring", "Sektorer", "Point"]
+# The overview's columns in reading order, on the page, in the CSV and in the PDF (those a round has).
+COLUMNS = ["Nr.", "Use-case", "Titel", "Beslutning", "Konsensus", "Median", "Kvartiler", "Øverste tredjedel",
+           "Nederste tredjedel", "Svar", "Inhabile", "Point", "Rang (median)", "Rang (Borda)", "Rang (Schulze)",
+           "Ændring", "Sektorer", "Begrundelse", "Besluttet"]
+
+
+def columns_of(records: list[dict[str, str]]) -> list[str]:
+    return [c for c in COLUMNS if any(c in r for r in records)]
 
 
 def overview_section(db: sqlite_utils.Database, voting_round: Round | None, titles: Mapping[str, str], *,
@@ -179,8 +184,7 @@ def overview_section(db: sqlite_utils.Database, voting_round: Round | None, titl
                          "Schulze.")
     intro.append("Sektorer med færre end tre medlemmer vises ikke for sig (fortroligt). Beslutningerne er "
                  "formandens, med begrundelse og dato.")
-    columns = [c for c in PDF_COLUMNS if any(c in r for r in records)]
-    return OverviewSection(heading, intro, records, columns)
+    return OverviewSection(heading, intro, records, [c for c in columns_of(records) if c != "Besluttet"])
 
 
 def _round_intro(voting_round: Round, results: RoundResults | None) -> str:

@@ -12,6 +12,7 @@ from katalog import db as database
 from katalog.content import load_catalogue
 from katalog.voting.ballots import Ballot, ItemBallot, ballot_for, save_ballot
 from katalog.voting.members import add_member
+from katalog.voting.overview import close
 from katalog.voting.rounds import create_round, current_round, parse_settings
 from tests.conftest import DATA, ROOT
 from ui import state, texts
@@ -152,6 +153,42 @@ def test_unsaved_scores_survive_a_new_session_as_a_draft(app_env):
     assert any("ikke er gemt" in i.value for i in again.info)
     db = database.connect(app_env)
     assert ballot_for(db, member.id, voting_round.id) is None  # a draft is not a vote
+    db.conn.close()
+
+
+def test_a_follow_up_round_shows_the_group_and_starts_from_the_members_own_scores(app_env):
+    first = _open_round(app_env, hide_results=False)
+    member, token = _member(app_env)
+    db = database.connect(app_env)
+    for n, score in enumerate([8, 7, 9]):
+        other, _ = add_member(db, f"Kollega {n}", "KL", "Kommune/KL")
+        save_ballot(db, other.id, first, Ballot(items={"UC-01": ItemBallot(scores={"value": score})}))
+    save_ballot(db, member.id, first, Ballot(items={"UC-01": ItemBallot(scores={"value": 3}, reason="Svag kobling")}))
+    close(db, first.id)
+    second = create_round(db, "Runde 2", parse_settings({"usecases": ["UC-01", "UC-02"], "previous_round": first.id}))
+    db.conn.close()
+    at = open_page("app_pages/afstemning.py", token=token)
+    assert at.segmented_control(key=state.vote(second.id, "UC-01", "value")).value == 3  # own earlier score
+    feedback = next(e for e in at.expander if "Runde 1" in e.label)
+    table = feedback.dataframe[0].value
+    row = table[table["Kriterium"] == "Værdi"].iloc[0]
+    assert (row["Svar"], row["Median"], row["Din score"]) == (4, "7,5", "3")
+    assert "Svag kobling" in "\n".join(m.value for m in feedback.markdown)  # reasons, without names
+
+
+def test_a_dot_round_counts_points_against_the_budget(app_env):
+    voting_round = _open_round(app_env, kind="dots", criteria=[], budget=4, max_per_item=3)
+    member, token = _member(app_env)
+    at = open_page("app_pages/afstemning.py", token=token)
+    at.number_input(key=state.vote_dots(voting_round.id, "UC-01")).set_value(3).run()
+    at.number_input(key=state.vote_dots(voting_round.id, "UC-02")).set_value(3).run()
+    assert any("6 af 4 point" in e.value for e in at.error)
+    next(b for b in at.button if b.label == "Gem min stemmeseddel").click().run()
+    assert any("budget" in e.value.lower() or "point" in e.value for e in at.error)
+    at.number_input(key=state.vote_dots(voting_round.id, "UC-02")).set_value(1).run()
+    next(b for b in at.button if b.label == "Gem min stemmeseddel").click().run()
+    db = database.connect(app_env)
+    assert ballot_for(db, member.id, voting_round.id)[0].dots == {"UC-01": 3, "UC-02": 1}
     db.conn.close()
 
 

@@ -83,6 +83,13 @@ def test_a_round_from_opening_to_the_pdf(browser: Browser, server_db, tmp_path):
         expect(member.get_by_text("kun for formanden")).to_be_visible(timeout=TIMEOUT)
         expect(member.get_by_role("button", name="Luk runden")).to_have_count(0)
 
+        # Signing out ends the sign-in in this browser, also after a reload.
+        member.get_by_role("button", name="Log ud").click()
+        expect(member.get_by_text("Ikke logget ind")).to_be_visible(timeout=TIMEOUT)
+        member.goto(f"{url}/afstemning")
+        expect(member.get_by_text("Ikke logget ind")).to_be_visible(timeout=TIMEOUT)
+        expect(member.get_by_text("Anna Holm")).to_have_count(0)
+
         # Bo votes too.
         other = _fresh_page(browser)
         other.goto(f"{url}/afstemning?token={bo_token}")

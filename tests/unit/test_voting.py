@@ -345,3 +345,35 @@ def test_a_first_schema_database_migrates_in_place_without_losing_a_row(tmp_path
         "value", "feasibility"]
     ballot, _ = ballot_for(db, 1, voting_round.id)
     assert ballot.items["UC-01"].scores == {"value": 4, "feasibility": 2}
+
+
+def test_an_empty_round_ranks_nothing_and_says_so(db):
+    voting_round = _round(db, hide_results=False)
+    results = round_results(db, voting_round, None)
+    assert results.ballots == 0 and not results.top_differs
+    assert all(r.ballots == 0 and r.ranks.get("weighted_mean") is None and r.consensus == "for få"
+               for r in results.usecases)
+    rows, _ = overview(db, voting_round, None, {uc: uc for uc in UCS})
+    assert {r["Nr."] for r in overview_records(rows, results)} == {"ikke rangeret (for få svar)"}
+
+
+def test_a_lone_voter_is_never_a_consensus_and_is_below_the_default_quorum(db):
+    voting_round = _round(db, hide_results=False)
+    (member,) = _members(db, ["Region"])
+    save_ballot(db, member.id, voting_round, Ballot(items={"UC-01": _scores(9, 9, 9)}))
+    result = round_results(db, voting_round, None).get("UC-01")
+    assert result.ballots == 1 and result.consensus == "for få" and not result.quorum_met
+    assert result.ranks.get("weighted_mean") is None
+    assert set(result.sectors.values()) == {None}  # one voter's sector is never shown apart
+
+
+def test_a_follow_up_round_shows_rank_changes(db):
+    first = _round(db, hide_results=False, quorum=1)
+    _vote_all(db, first, {"Region": [(9, 2), (8, 3), (9, 1)]})
+    close(db, first.id)
+    second = create_round(db, "Runde 2", parse_settings({"usecases": UCS, "previous_round": first.id,
+                                                         "hide_results": False, "quorum": 1}))
+    _vote_all(db, second, {"Region": [(2, 9), (3, 8), (1, 9)]})
+    rows, results = overview(db, second, None, {uc: uc for uc in UCS})
+    changes = {r["Use-case"]: r.get("Ændring") for r in overview_records(rows, results)}
+    assert changes["UC-02"] == "↑1" and changes["UC-01"] == "↓1"
