@@ -137,6 +137,48 @@ MIGRATIONS: list[str] = [
     CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO secrets (name, value) VALUES ('ledger_salt', lower(hex(randomblob(32))));
     """,
+    # 3: reviews of chart views, caveats the chair adopts into a declaration, and use-cases proposed from the
+    # sandbox. A review keeps the view it was written on (chart id and parameters), even if the view goes away.
+    """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        usecase_id TEXT NOT NULL,
+        chart_id TEXT NOT NULL,
+        params TEXT NOT NULL,
+        recognisable TEXT CHECK (recognisable IN ('ja', 'delvist', 'nej')),
+        deviation TEXT NOT NULL DEFAULT '',
+        deviation_source TEXT NOT NULL DEFAULT '',
+        missing_caveat TEXT NOT NULL DEFAULT '',
+        question TEXT NOT NULL DEFAULT '',
+        answer TEXT NOT NULL DEFAULT '',
+        comment TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        UNIQUE (member_id, usecase_id, chart_id, params)
+    );
+    CREATE TABLE adopted_caveats (
+        id INTEGER PRIMARY KEY,
+        review_id INTEGER REFERENCES reviews(id),
+        usecase_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        adopted_by INTEGER REFERENCES members(id),
+        adopted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        withdrawn_at TEXT
+    );
+    CREATE TABLE proposals (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        usecase_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        markdown TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'forslag' CHECK (status IN ('forslag', 'accepteret', 'afvist')),
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        decided_at TEXT,
+        decided_by INTEGER REFERENCES members(id),
+        file TEXT
+    );
+    """,
 ]
 
 
