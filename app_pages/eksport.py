@@ -52,7 +52,8 @@ if st.button("Lav PDF", type="primary", icon=":material/picture_as_pdf:", disabl
         decisions = decision_store.current(db)
     with st.spinner("Laver PDF …"):
         try:
-            pdf = render_pdf(items, database.db_path(), section, description, decisions=decisions)
+            pdf = render_pdf(items, database.db_path(), section, description, decisions=decisions,
+                             caveats=cached.adopted_caveats())
             st.session_state[state.EXPORT_PDF] = (key, pdf)
         except ExportError as error:
             st.session_state.pop(state.EXPORT_PDF, None)

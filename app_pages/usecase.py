@@ -1,45 +1,51 @@
-"""Use-case: the text, the mockup chart(s) with their parameters, the rows, and the declaration."""
+"""Use-case: the mockup first (title, summary, the charts with their parameters), then the text and declaration."""
 
 import streamlit as st
 
-from ui import cached, render, state, texts
+from ui import cached, render, review_panel, state, texts
 
 catalogue = cached.catalogue()
 ids = [item.id for item in catalogue.items]
 if not ids:
-    st.title("Use-case")
-    st.warning("Kataloget har ingen gyldige use-cases. Se siden **Problemer**.")
+    st.title(texts.PAGES["usecase"])
+    st.warning(texts.USECASE_NONE)
     st.stop()
 
-wanted = st.query_params.get("id")
-if wanted in ids and st.session_state.get(state.USECASE) != wanted:
-    st.session_state[state.USECASE] = wanted
-elif st.session_state.get(state.USECASE) not in ids:
-    st.session_state[state.USECASE] = ids[0]
-if wanted and wanted not in ids:
-    st.warning(f"Use-casen «{wanted}» findes ikke (eller har problemer). Vælg en anden herunder.")
-
+render.usecase_page_style()
+notes = render.usecase_from_url(ids)
 titles = {item.id: f"{item.id} · {item.title}" for item in catalogue.items}
-usecase_id = st.selectbox("Use-case", ids, format_func=titles.get, key=state.USECASE)
-st.query_params["id"] = usecase_id
+usecase_id = st.selectbox(texts.USECASE_PICKER, ids, format_func=titles.get, key=state.USECASE)
 item = catalogue.get(usecase_id)
+for note in notes:
+    st.warning(note, icon=":material/link_off:")
 
 st.title(item.title)
 st.caption(render.facts_line(item))
+st.markdown(item.summary)
 decision = cached.decisions().get(item.id)
 if decision is not None:
     st.info(f"**Arbejdsgruppens beslutning ({decision.date}): {decision.label}.** {decision.reason}",
             icon=":material/gavel:")
-st.markdown(f"**{item.summary}**")
-st.caption(f"Formål: {', '.join(item.aims)} · Sektorer: {', '.join(item.sectors)} · "
-           f"Datakilder: {', '.join(item.sources)}")
-render.synthetic_note()
-st.markdown(item.body)
 
+views: dict[str, dict] = {}
 if not cached.db_ready():
     st.error(texts.NO_DATABASE)
 else:
     for chart in item.charts:
-        render.chart(item, chart)
+        chosen = render.chart(item, chart)
+        if chosen is not None:
+            views[chart.id] = chosen
+            review_panel.panel(item, chart, chosen)
+render.usecase_to_url(item, views)
+render.synthetic_note(texts.USECASE_SYNTHETIC)
+render.usecase_pdf(item, views)
 
-render.declaration(item)
+st.divider()
+st.header(texts.USECASE_ABOUT)
+st.caption(f"Formål: {', '.join(item.aims)} · Sektorer: {', '.join(item.sectors)} · "
+           f"Datakilder: {', '.join(item.sources)}")
+st.markdown(item.body)
+render.declaration(item, cached.adopted_caveats().get(item.id, ()))
+if cached.db_ready():
+    review_panel.summary(item, options_of=lambda chart_id: render.chart_options(item, chart_id))
+render.danish_chrome()  # last: its (hidden) element then adds no space above the mockup

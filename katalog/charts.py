@@ -7,9 +7,11 @@ what the PDF renders to SVG, so the two cannot drift.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,7 @@ import altair as alt
 import pandas as pd
 
 from katalog.disclosure import HIDDEN, Suppressed, mark_hidden
+from katalog.models import TOTAL_OPTIONS
 from katalog.sandbox import QueryError, Sandbox
 
 if TYPE_CHECKING:
@@ -30,7 +33,7 @@ PDF_WIDTH = 520
 THEME: dict[str, Any] = {
     "font": "DejaVu Sans, Verdana, sans-serif",
     "locale": {
-        "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
+        "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."], "percent": "\u00a0%"},
     },
     "range": {
         "category": ["#1f5f8b", "#e07b39", "#3f9b6b", "#c44e52", "#8172b3",
@@ -209,6 +212,14 @@ def _some(values: list[str], separator: str = ", ") -> str:
     return separator.join(values[:20] + (["…"] if len(values) > 20 else []))
 
 
+# Why a view has nothing to draw (BoundChart.empty_kind).
+EMPTY_NO_ROWS = "no_rows"  # the query returned no rows for the choice
+EMPTY_ZERO = "zero"  # every value is 0 (or a rate over 0 persons)
+EMPTY_ZERO_OR_HIDDEN = "zero_or_hidden"  # the values shown are 0 and the rest is hidden
+EMPTY_ALL_HIDDEN = "all_hidden"  # disclosure control hid every value
+MOSTLY_HIDDEN_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class BoundChart:
     """A chart with its rows after suppression, ready for the browser, a table, a CSV or the PDF."""
@@ -222,9 +233,63 @@ class BoundChart:
     def table(self) -> pd.DataFrame:
         return self.rows.for_display()
 
+    @property
+    def labelled_table(self) -> pd.DataFrame:
+        """The rows as a member reads them, with Danish column headings and units (shares in per cent)."""
+        return self._labelled(grouping=True)
+
     def csv(self) -> bytes:
-        # Semicolon and decimal comma: what Danish spreadsheets open as numbers.
-        return self.rows.for_display(grouping=False).to_csv(index=False, sep=";").encode("utf-8-sig")
+        # Semicolon and decimal comma: what Danish spreadsheets open as numbers; headings as in the table.
+        return self._labelled(grouping=False).to_csv(index=False, sep=";").encode("utf-8-sig")
+
+    def _labelled(self, *, grouping: bool) -> pd.DataFrame:
+        shown = [c for c in self.rows.data.columns if c not in _sort_helpers(self.chart)]
+        columns = column_labels(self.chart, shown)
+        rows = self.rows
+        percent = [c for c in columns.values() if c.percent]
+        if percent:
+            data = rows.data.copy()
+            for column in percent:
+                data[column.name] = data[column.name] * 100
+            rows = dataclasses.replace(rows, data=data)
+        table = rows.for_display(grouping=grouping)[shown]
+        return table.rename(columns={name: column.label for name, column in columns.items()})
+
+    @property
+    def measures(self) -> list[str]:
+        """The query columns the chart draws as quantities: the quantitative x/y fields that are counts or
+        built on counts; where the spec computes its own (a transform), every derived column, else every count."""
+        columns = set(self.rows.data.columns)
+        known = set(self.chart.counts) | set(self.chart.derived)
+        encoded = [f for f in dict.fromkeys(_quantity_fields(self.chart.spec)) if f in columns and f in known]
+        if encoded:
+            return encoded
+        return [c for c in (list(self.chart.derived) or list(self.chart.counts)) if c in columns]
+
+    @property
+    def empty_kind(self) -> str | None:
+        """Why the view has nothing to draw (EMPTY_*), or None when it shows at least one value above 0.
+
+        A hidden value is never read as 0: a hidden cell may hold anything, so a view of zeros and hidden
+        cells is "zeros or hidden", not "no patients"."""
+        data = self.rows.data
+        if data.empty:
+            return EMPTY_NO_ROWS
+        measures = self.measures
+        if not measures:
+            return None
+        values = data[measures]
+        if (values.notna() & values.fillna(0).ne(0)).to_numpy().any():
+            return None
+        hidden = self.rows.status.reindex(columns=measures, fill_value="").eq(HIDDEN).to_numpy()
+        if hidden.all():
+            return EMPTY_ALL_HIDDEN
+        return EMPTY_ZERO_OR_HIDDEN if hidden.any() else EMPTY_ZERO
+
+    @property
+    def mostly_hidden(self) -> bool:
+        """Most of the view's counts are hidden: what is drawn is a small, perhaps misleading part."""
+        return self.empty_kind is None and self.rows.cells > 0 and self.rows.share >= MOSTLY_HIDDEN_SHARE
 
     @property
     def suppression_note(self) -> str | None:
@@ -233,10 +298,11 @@ class BoundChart:
         rows = self.rows
         if not rows.hidden:
             return None
-        share = f"{rows.share:.0%}" if rows.share >= 0.01 else "under 1 %"
-        counted = "værdi" if rows.cells == 1 else "værdier"
-        return (f"Diskretionering: {rows.hidden} af {rows.cells} {counted} ({share}) er skjult («{HIDDEN}»), fordi "
-                "de er antal på 1–4 eller ville afsløre et; skjulte værdier tegnes ikke.")
+        share = _percent(rows.share)
+        hidden = "1 værdi" if rows.hidden == 1 else f"{rows.hidden} værdier"
+        reason = "den er et antal på 1–4 eller ville afsløre et; den tegnes" if rows.hidden == 1 else (
+            "de er antal på 1–4 eller ville afsløre et; skjulte værdier tegnes")
+        return f"Diskretionering: {hidden} af {rows.cells} ({share}) er skjult («{HIDDEN}»), fordi {reason} ikke."
 
 
 def param_options(param: Param, db_path: Path, sandbox: Sandbox | None = None) -> list[Any]:
@@ -304,6 +370,7 @@ def _bind(chart: Chart, values: Mapping[str, Any], sandbox: Sandbox) -> BoundCha
         check_spec(spec)
     except SpecError as error:
         raise ChartError(str(error)) from error
+    tidy_axes(spec, chart)
     spec["$schema"] = VEGA_LITE_SCHEMA
     spec["config"] = {**THEME, **spec.get("config", {})}
     spec["data"] = {"values": json.loads(marked.data.to_json(orient="records", force_ascii=False))}
@@ -344,3 +411,356 @@ def to_svg(bound: BoundChart, width: int = PDF_WIDTH) -> str:
 
 def _native(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
+
+
+def _percent(share: float) -> str:
+    """A share as Danish per cent: "17 %", "under 1 %"."""
+    return f"{round(share * 100)} %" if share >= 0.01 or share == 0 else "under 1 %"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Axes a member can read: whole ticks for whole numbers, titles that fit.
+
+_QUANTITY_CHANNELS = ("x", "y", "theta", "radius")
+_WHOLE_FORMAT = re.compile(r"^,?(\.0f|d|\.0~f)$")
+_PERCENT_FORMAT = re.compile(r"^,?\.(\d)%$")
+_TITLE_CHAR_PX = 7.0  # a 12 px bold axis title: about 7 px per character
+_DEFAULT_PLOT_HEIGHT = 300  # Vega-Lite's height for a continuous y axis
+
+
+def _encodings(node: Any):
+    """Every `encoding` mapping in a spec: the top level, layers, concatenations and facets."""
+    if isinstance(node, Mapping):
+        encoding = node.get("encoding")
+        if isinstance(encoding, Mapping):
+            yield node, encoding
+        for key in ("layer", "concat", "hconcat", "vconcat"):
+            for child in node.get(key) or []:
+                yield from _encodings(child)
+        if isinstance(node.get("spec"), Mapping):
+            yield from _encodings(node["spec"])
+
+
+def _quantity_fields(spec: Mapping[str, Any]) -> list[str]:
+    return [channel["field"] for _, encoding in _encodings(spec) for name in _QUANTITY_CHANNELS
+            if isinstance(channel := encoding.get(name), Mapping) and channel.get("type") == "quantitative"
+            and isinstance(channel.get("field"), str)]
+
+
+def tidy_axes(spec: dict[str, Any], chart: Chart) -> None:
+    """Ticks no finer than the numbers they label, and y titles wrapped to the axis they stand beside.
+
+    Counts and axes formatted without decimals get whole ticks (otherwise Vega labels 0.5 steps as
+    "0 1 1 2 2 3"); per-cent axes get whole per cents. Vega-Lite cuts an axis title at the axis's length,
+    so a long y title is split into lines that fit the plot's estimated height."""
+    counts = set(chart.counts)
+    height = spec.get("height")
+    for view, encoding in _encodings(spec):
+        _describe_guides(encoding)
+        for name in ("x", "y"):
+            channel = encoding.get(name)
+            if not isinstance(channel, dict) or channel.get("type") != "quantitative" or channel.get("axis") is None \
+                    and "axis" in channel:
+                continue
+            axis = channel.setdefault("axis", {})
+            fmt = axis.get("format")
+            whole = (channel.get("field") in counts and channel.get("aggregate") in (None, "sum")
+                     or channel.get("aggregate") in ("count", "distinct"))
+            if isinstance(fmt, str) and _WHOLE_FORMAT.match(fmt):
+                axis.setdefault("tickMinStep", 1)
+            elif isinstance(fmt, str) and (match := _PERCENT_FORMAT.match(fmt)):
+                axis.setdefault("tickMinStep", 10 ** -(int(match.group(1)) + 2))
+            elif whole and fmt is None:
+                axis.setdefault("tickMinStep", 1)
+                axis["format"] = ",d"
+            if name == "y":
+                title = channel.get("title", axis.get("title"))
+                if isinstance(title, str):
+                    lines = wrap_title(title, _plot_height(view.get("height", height), spec))
+                    if len(lines) > 1:
+                        channel["title"] = lines
+                        axis.pop("title", None)
+
+
+_LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "size", "opacity", "strokeDash")
+
+
+def _describe_guides(encoding: Mapping[str, Any]) -> None:
+    """Danish descriptions for screen readers: Vega otherwise describes each axis and legend in English
+    ("X-axis titled ... for a linear scale with values from 0 to 90")."""
+    for name, kind in (("x", "Vandret akse"), ("y", "Lodret akse")):
+        channel = encoding.get(name)
+        if isinstance(channel, dict) and channel.get("axis", {}) is not None and channel.get("field"):
+            title = channel.get("title", channel["field"])
+            title = " ".join(title) if isinstance(title, list) else title
+            channel.setdefault("axis", {}).setdefault("description", f"{kind}: {title}" if title else kind)
+    for name in _LEGEND_CHANNELS:
+        channel = encoding.get(name)
+        if isinstance(channel, dict) and channel.get("legend", {}) is not None and channel.get("field"):
+            title = channel.get("title", channel["field"])
+            title = " ".join(title) if isinstance(title, list) else title
+            channel.setdefault("legend", {}).setdefault(
+                "description", f"Signaturforklaring: {title}" if title else "Signaturforklaring")
+
+
+def _plot_height(height: Any, spec: Mapping[str, Any]) -> float:
+    """The plot's height once the x axis and a legend below it have taken their share of the chart's height
+    (the browser fits the whole chart, legend included, into the spec's height)."""
+    total = height if isinstance(height, int | float) else _DEFAULT_PLOT_HEIGHT
+    legend_below = '"orient": "bottom"' in json.dumps(spec)
+    return max(80.0, total - 45 - (60 if legend_below else 0))
+
+
+def wrap_title(title: str, length_px: float) -> list[str]:
+    """A title as lines of whole words, each short enough for `length_px`."""
+    width = max(12, int(length_px / _TITLE_CHAR_PX))
+    if len(title) <= width:
+        return [title]
+    lines: list[str] = []
+    for word in title.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Column headings for the table view and the CSV: Danish, with units.
+
+@dataclass(frozen=True)
+class ColumnLabel:
+    name: str
+    label: str
+    percent: bool = False  # a share (0–1) the table shows in per cent, as the chart does
+
+
+# Known columns of the mock tables, for columns a spec does not title.
+KNOWN_COLUMNS: dict[str, str] = {
+    "aar": "År",
+    "koen": "Køn",
+    "køn": "Køn",
+    "aldersgruppe": "Aldersgruppe",
+    "region": "Region",
+    "kommune": "Kommune",
+    "omraade": "Område",
+    "niveau": "Niveau",
+    "diagnose": "Diagnose",
+    "indikator": "Indikator",
+    "ydernummer": "Ydernummer",
+    "klynge": "Kvalitetsklynge",
+    "praksis": "Praksis",
+    "patienter": "Patienter",
+    "nye_patienter": "Nye patienter",
+    "befolkning": "Befolkning",
+    "kontakter": "Kontakter",
+    "opfyldt": "Opfylder indikatoren",
+    "standard": "Standard",
+    "andel": "Andel",
+    "pr_1000_indbyggere": "Patienter pr. 1.000 indbyggere",
+    "doede": "Døde",
+    "plejehjemsbeboere": "Plejehjemsbeboere",
+}
+_UNIT_WORDS = ("antal", "pr.", "kr", "andel", "%", "år", "rate")
+
+
+def column_labels(chart: Chart, columns: Sequence[str]) -> dict[str, ColumnLabel]:
+    """A Danish heading with its unit for each column: the spec's title for the field where it has one (an axis
+    title before a tooltip's), else a known column's name, else the column name made readable."""
+    titles: dict[str, str] = {}
+    formats: dict[str, str] = {}
+    for _, encoding in _encodings(chart.spec):
+        for name, channel in encoding.items():
+            for entry in channel if isinstance(channel, list) else [channel]:
+                if not isinstance(entry, Mapping) or not isinstance(entry.get("field"), str):
+                    continue
+                field = entry["field"]
+                title = entry.get("title")
+                if isinstance(title, list):
+                    title = " ".join(str(t) for t in title)
+                if isinstance(title, str) and title and (field not in titles or name != "tooltip"
+                                                         and len(title) > len(titles[field])):
+                    titles[field] = title
+                fmt = entry.get("format") or (entry.get("axis") or {}).get("format")
+                if isinstance(fmt, str):
+                    formats.setdefault(field, fmt)
+    labels: dict[str, ColumnLabel] = {}
+    for column in columns:
+        label = titles.get(column) or KNOWN_COLUMNS.get(column) or _readable(column)
+        percent = column in chart.derived and "%" in formats.get(column, "")
+        lowered = label.lower()
+        if percent:
+            label = f"{label} (%)"
+        elif column in chart.counts and not any(word in lowered for word in _UNIT_WORDS):
+            label = f"{label} (antal)"
+        elif "kr" in column.split("_") and "kr" not in lowered:
+            label = f"{label} (kr.)"
+        labels[column] = ColumnLabel(column, label, percent)
+    _unique_labels(labels)
+    return labels
+
+
+_WORDS = {"pr": "pr.", "kr": "kr.", "nr": "(nr.)", "aar": "år", "koen": "køn", "omraade": "område",
+          "doede": "døde", "foerste": "første", "loebende": "løbende", "forloeb": "forløb"}
+
+
+def _sort_helpers(chart: Chart) -> set[str]:
+    """Dimension columns that only order the marks (`type_nr`): no channel but `order` shows them."""
+    drawn = {entry["field"] for _, encoding in _encodings(chart.spec) for name, channel in encoding.items()
+             if name != "order" for entry in (channel if isinstance(channel, list) else [channel])
+             if isinstance(entry, Mapping) and isinstance(entry.get("field"), str)}
+    return {c for c in chart.dimensions if c not in drawn}
+
+
+def _readable(column: str) -> str:
+    """A column name as words: `ydelser_kr_pr_patient` -> "Ydelser kr. pr. patient", `pr_1000` -> "pr. 1.000"."""
+    words = [f"{int(w):,}".replace(",", ".") if w.isdigit() else _WORDS.get(w, w) for w in column.split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _unique_labels(labels: dict[str, ColumnLabel]) -> None:
+    seen: dict[str, int] = {}
+    for column in labels.values():
+        seen[column.label] = seen.get(column.label, 0) + 1
+    for name, column in list(labels.items()):
+        if seen[column.label] > 1:
+            labels[name] = dataclasses.replace(column, label=f"{column.label} ({name})")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# An empty view says what is missing and why.
+
+# Facts about a disease that explain an empty combination; each key is the set of choices it needs.
+KNOWN_EMPTY_REASONS: dict[frozenset[str], str] = {
+    frozenset({"KOL", "0-17"}): "KOL diagnosticeres ikke hos børn.",
+    frozenset({"hjertesvigt", "0-17"}): "Hjertesvigt diagnosticeres næsten aldrig hos børn.",
+    frozenset({"atrieflimren", "0-17"}): "Atrieflimren diagnosticeres næsten aldrig hos børn.",
+}
+
+
+def broad_option(param: Param, options: Sequence[Any]) -> Any:
+    """The widest choice of a parameter: its total (Alle, Hele landet) where it has one, else its default."""
+    return next((o for o in options if str(o) in TOTAL_OPTIONS), param.default)
+
+
+def empty_message(bound: BoundChart, options_by_name: Mapping[str, Sequence[Any]],
+                  rebind: Callable[[dict[str, Any]], BoundChart]) -> str:
+    """What is missing from an empty view and why, in Danish; `rebind` binds the chart with other choices
+    (to find the choices that empty it)."""
+    kind = bound.empty_kind
+    chart = bound.chart
+    labels = {p.name: p.label for p in chart.params}
+    chosen = {str(v) for v in bound.params.values()}
+    reason = next((text for values, text in KNOWN_EMPTY_REASONS.items() if values <= chosen), "")
+    if kind == EMPTY_ALL_HIDDEN:
+        hint = _broader_hint(bound, options_by_name)
+        drawn = bound.rows.data[bound.measures].size
+        count = "Den ene værdi, figuren skulle vise," if drawn == 1 else f"Alle {drawn} værdier, figuren skulle vise,"
+        return (f"{count} er skjult af diskretionering: de er antal på 1–4, bygger på dem eller ville afsløre et. "
+                f"{hint}").strip()
+    culprits = set(_culprits(bound, options_by_name, rebind))
+    reason_values = next((values for values in KNOWN_EMPTY_REASONS if values <= chosen), frozenset())
+    culprits |= {name for name, value in bound.params.items() if str(value) in reason_values}
+    culprits = [p.name for p in chart.params if p.name in culprits]
+    where = " sammen med ".join(f"{labels[name]} «{bound.params[name]}»" for name in culprits)
+    where = f"for {where}" if where else "for dette valg"
+    if kind == EMPTY_NO_ROWS:
+        text = f"Ingen data {where}: opgørelsen har ingen rækker for det valg."
+    elif kind == EMPTY_ZERO:
+        text = f"Ingen tal at vise {where}: alle antal er 0."
+    else:
+        hidden = bound.rows.hidden
+        text = (f"Intet at vise {where}: de viste antal er 0, og de øvrige ({hidden} af {bound.rows.cells}) er "
+                "skjult af diskretionering.")
+    if reason:
+        text += f" {reason}"
+    elif culprits:
+        text += f" Vælg en anden {labels[culprits[-1]].lower()}."
+    return text
+
+
+def _culprits(bound: BoundChart, options_by_name: Mapping[str, Sequence[Any]],
+              rebind: Callable[[dict[str, Any]], BoundChart]) -> list[str]:
+    """The parameters whose choice empties the view: set to their widest choice, the view has something to show."""
+    found = []
+    for param in bound.chart.params:
+        options = options_by_name.get(param.name, [])
+        broad = broad_option(param, options)
+        if bound.params[param.name] == broad or broad not in options:
+            continue
+        try:
+            other = rebind({**bound.params, param.name: broad})
+        except ChartError:
+            continue
+        if other.empty_kind is None:
+            found.append(param.name)
+    return found
+
+
+def _broader_hint(bound: BoundChart, options_by_name: Mapping[str, Sequence[Any]]) -> str:
+    wider = [f"«{broad}» for {p.label}" for p in bound.chart.params
+             if (broad := broad_option(p, options_by_name.get(p.name, []))) != bound.params[p.name]
+             and str(broad) in TOTAL_OPTIONS]
+    return f"Vælg en bredere gruppe, fx {' eller '.join(wider[:2])}." if wider else "Vælg en bredere gruppe."
+
+
+def mostly_hidden_message(bound: BoundChart, options_by_name: Mapping[str, Sequence[Any]]) -> str:
+    rows = bound.rows
+    return (f"De fleste værdier er skjult af diskretionering ({rows.hidden} af {rows.cells}, {_percent(rows.share)}), "
+            f"så figuren viser kun en lille del af billedet. {_broader_hint(bound, options_by_name)}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A view in a URL: every chart's parameters, so a link shows a colleague the same view.
+
+def view_key(chart_id: str, param_name: str) -> str:
+    """The query-string key of one chart parameter: `<chart id>.<parameter>`, e.g. `forekomst_kommune.aar`."""
+    return f"{chart_id}.{param_name}"
+
+
+def is_view_key(key: str) -> bool:
+    return "." in key
+
+
+def view_to_query(charts: Sequence[Chart], views: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """The query-string entries of the chosen views: only values that differ from the parameter's default, so a
+    link stays short and a view left at its defaults adds nothing."""
+    query = {}
+    for chart in charts:
+        chosen = views.get(chart.id, {})
+        for param in chart.params:
+            if param.name in chosen and str(chosen[param.name]) != str(param.default):
+                query[view_key(chart.id, param.name)] = str(chosen[param.name])
+    return query
+
+
+def view_from_query(charts: Sequence[Chart], query: Mapping[str, str],
+                    options: Callable[[Chart, Param], Sequence[Any]]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Each chart's parameter values from a query string (defaults where it says nothing) and a Danish note for
+    every entry that was ignored: an unknown chart or parameter, or a value that is not one of the choices."""
+    by_key = {view_key(c.id, p.name): (c, p) for c in charts for p in c.params}
+    views: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    for chart in charts:
+        values = {}
+        for param in chart.params:
+            choices = list(options(chart, param))
+            default = param.default if param.default in choices else (choices[0] if choices else param.default)
+            raw = query.get(view_key(chart.id, param.name))
+            if raw is None:
+                values[param.name] = default
+                continue
+            match = next((c for c in choices if str(c) == str(raw)), None)
+            if match is None:
+                notes.append(f"Linket angiver «{raw}» for {param.label} i figuren «{chart.title}», men det er ikke et "
+                             f"af valgene; figuren viser «{default}» i stedet.")
+                values[param.name] = default
+            else:
+                values[param.name] = match
+        views[chart.id] = values
+    for key in query:
+        if is_view_key(key) and key not in by_key:
+            notes.append(f"Linket har en indstilling, som ikke findes i denne use-case («{key}»); "
+                         "den er sprunget over.")
+    return views, notes

@@ -99,6 +99,7 @@ def validate() -> None:
 def export(db_file: Path, out: Path, diagnoses: tuple[str, ...], round_id: int | None, overview_only: bool) -> None:
     from katalog import filters
     from katalog.export import ExportError, render_pdf
+    from katalog.review.reviews import caveats_by_usecase
     from katalog.voting import decisions as decision_store
     from katalog.voting.overview import overview_section
 
@@ -112,9 +113,10 @@ def export(db_file: Path, out: Path, diagnoses: tuple[str, ...], round_id: int |
         titles = {item.id: item.title for item in (items or catalogue.items)}
         section = overview_section(db, voting_round, titles, only_titled=not overview_only)
         decisions = decision_store.current(db)
+        caveats = caveats_by_usecase(db)
     description = f"Prioriteret overblik, {voting_round.title}" if overview_only and voting_round else spec.describe()
     try:
-        pdf = render_pdf(items, db_file, section, description, decisions=decisions)
+        pdf = render_pdf(items, db_file, section, description, decisions=decisions, caveats=caveats)
     except ExportError as error:
         raise click.ClickException(str(error)) from error
     out.write_bytes(pdf)
@@ -279,6 +281,189 @@ def recount(ledger_file: Path) -> None:
     click.echo(f"Runde {data['runde']['id']}: {data['runde']['titel']}")
     for line in ledger_store.describe(results, settings):
         click.echo(line)
+
+
+def front_matter_schema() -> dict:
+    """The JSON Schema of a use-case file's front matter, from the pydantic models (body and path come from the
+    file itself, not from the front matter)."""
+    import json
+
+    from katalog.models import UseCase
+
+    schema = json.loads(json.dumps(UseCase.model_json_schema()))
+    for name in ("body", "path"):
+        schema["properties"].pop(name, None)
+    schema["required"] = [name for name in schema.get("required", []) if name not in ("body", "path")]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "katalog-usecase-front-matter",
+            **schema, "title": "Use-case (front matter)",
+            "description": "YAML-hovedet i en use-case-fil i usecases/ (mellem to linjer med ---)."}
+
+
+@main.command(help="Skriv JSON Schema for use-case-filernes front matter (til editorer, der tjekker undervejs).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Skriv skemaet til denne fil i stedet for til skærmen.")
+def schema(out: Path | None) -> None:
+    import json
+
+    text = json.dumps(front_matter_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"{out}: JSON Schema for use-case-filernes front matter", err=True)
+
+
+_DIAGNOSES = ["astma", "atrieflimren", "diabetes", "KOL", "hjertesvigt"]
+_PLATFORMS = ["eSundhed", "ordiprax+", "analysemiljø"]
+_SUBTASKS = ["1", "2a", "2b", "2c"]
+
+
+@main.command(help="Opret et udkast til en ny use-case ud fra skabelonen (status 'udkast'); filen består "
+                   "'katalog validate' og har en figur, der virker, som du retter til.")
+@click.option("--titel", "title", required=True, help="Use-casens titel.")
+@click.option("--diagnose", "diagnoses", multiple=True, required=True, type=click.Choice(_DIAGNOSES),
+              help="En diagnose, use-casen handler om (kan gentages).")
+@click.option("--delopgave", "subtask", type=click.Choice(_SUBTASKS), default="1", show_default=True,
+              help="Arbejdsgruppens delopgave: 1, 2a (forløb), 2b (kvalitet) eller 2c (ressourcer).")
+@click.option("--platform", type=click.Choice(_PLATFORMS), default="eSundhed", show_default=True,
+              help="Hvor visningen skal vises.")
+@click.option("--id", "usecase_id", default=None, help="Fx UC-07 (standard: det næste ledige nummer).")
+@click.option("--mappe", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Mappen med use-case-filer (standard: $KATALOG_USECASES eller usecases/).")
+def new(title: str, diagnoses: tuple[str, ...], subtask: str, platform: str, usecase_id: str | None,
+        folder: Path | None) -> None:
+    import re
+
+    folder = folder or database.usecases_dir()
+    taken = _taken_ids(folder)
+    if usecase_id is None:
+        usecase_id = f"UC-{max((int(t[3:]) for t in taken), default=0) + 1:02d}"
+    if not re.fullmatch(r"UC-\d{2,3}", usecase_id):
+        raise click.ClickException(f"'{usecase_id}' er ikke et gyldigt id; skriv UC og 2–3 cifre, fx UC-07.")
+    if usecase_id in taken:
+        raise click.ClickException(f"{usecase_id} bruges allerede i {folder}; vælg et andet id eller udelad --id.")
+    path = folder / f"{usecase_id}-{_slug(title)}.md"
+    if path.exists():
+        raise click.ClickException(f"{path} findes allerede.")
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(draft_usecase(usecase_id, title, list(dict.fromkeys(diagnoses)), subtask, platform),
+                    encoding="utf-8")
+    click.echo(str(path))
+    click.echo("Udfyld teksterne (alt, der står i [firkantede parenteser]), ret figuren til, og kør "
+               "'katalog validate'. Status er 'udkast', til arbejdsgruppen har drøftet den.", err=True)
+
+
+def _taken_ids(folder: Path) -> set[str]:
+    import re
+
+    ids = {m.group(0) for p in folder.glob("*.md") if (m := re.match(r"UC-\d{2,3}", p.name))}
+    if folder.exists():
+        ids |= {item.id for item in load_catalogue(folder).items}
+    return ids
+
+
+def _slug(title: str) -> str:
+    import re
+
+    text = title.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+    slug = ""
+    for word in re.findall(r"[a-z0-9]+", text):
+        if slug and len(slug) + 1 + len(word) > 40:
+            break
+        slug = f"{slug}-{word}" if slug else word[:40]
+    return slug or "ny"
+
+
+def draft_usecase(usecase_id: str, title: str, diagnoses: list[str], subtask: str = "1",
+                  platform: str = "eSundhed") -> str:
+    """A new use-case file from the template: every field filled so that it validates, placeholders in
+    [brackets], and one chart (patients per 1,000 by region) that runs on the mock tables."""
+    import json
+
+    def text(value: str) -> str:  # a JSON string is a YAML string, whatever it holds
+        return json.dumps(value, ensure_ascii=False)
+
+    return _TEMPLATE.format(id=usecase_id, title=text(title), diagnoses=", ".join(diagnoses), subtask=text(subtask),
+                            platform=text(platform), default=diagnoses[0])
+
+
+# The template `katalog new` fills in; its comments are the author guide in brief (README, "Author guide").
+_TEMPLATE = """---
+# Én use-case pr. fil. Felterne er på engelsk, alt andet på dansk. Ukendte felter er fejl.
+id: {id}                      # UC- og 2–3 cifre; unikt i kataloget
+title: {title}
+summary: >-                   # en til to sætninger til kortet i kataloget
+  [Hvad viser visningen, for hvem, og hvorfor er den nyttig?]
+diagnoses: [{diagnoses}]      # astma, atrieflimren, diabetes, KOL, hjertesvigt
+subtask: {subtask}                  # "1" første udstilling, "2a" forløb, "2b" kvalitet, "2c" ressourcer
+aims: [Planlægning og styring]          # fra programmets fire formål
+sectors: [Region, Kommune]              # Region, Kommune, Almen praksis, Stat
+sources: [Almen praksis (nyt datagrundlag), CPR/befolkning]
+platform: {platform}              # eSundhed, ordiprax+ eller analysemiljø
+status: udkast                # udkast -> til drøftelse -> godkendt
+declaration:                  # eSundheds syv overskrifter; Markdown i hver
+  purpose: "[Formålet med opgørelsen, kort.]"
+  content: "[Hvem og hvad tælles med, og hvordan afgrænses det?]"
+  indicators: "[Hvordan beregnes hvert tal (tæller, nævner, enhed)?]"
+  caveats: |-
+    - **Tallene i denne mockup er syntetiske.**
+    - [Hvad skal man vide for at læse tallene rigtigt?]
+  source: "[Datakilder og tabeller; i mockuppen `ap_patienter`.]"
+  publication: "[Hvor og hvor ofte skal det offentliggøres?]"
+  terms: "[Ord og begreber, der skal forklares.]"
+charts:                       # nul eller flere mockups
+  - id: patienter_pr_region   # snake_case, unikt i use-casen
+    title: Patienter pr. 1.000 indbyggere efter region
+    alt: >-                   # én sætning om, hvad figuren viser (skærmlæsere, PDF)
+      Vandret søjlediagram med én søjle pr. region og for hele landet, der viser patienter med den
+      valgte diagnose pr. 1.000 indbyggere i det valgte år.
+    sql: |-                   # én SELECT over mock-tabellerne; parametre som :navn; vælg totaler, læg ikke sammen
+      SELECT region, patienter, befolkning,
+             ROUND(1000.0 * patienter / NULLIF(befolkning, 0), 1) AS pr_1000_indbyggere
+      FROM ap_patienter
+      WHERE aar = :aar
+        AND diagnose = :diagnose
+        AND niveau IN ('Region', 'Hele landet')
+        AND koen = 'Alle'
+        AND aldersgruppe = 'Alle'
+      ORDER BY region
+    params:                   # de valg, et medlem kan lave; hver bundet til :name i SQL
+      - name: diagnose
+        label: Diagnose
+        options: [{diagnoses}]
+        default: {default}
+      - name: aar
+        label: År
+        options_sql: SELECT DISTINCT aar FROM ap_patienter ORDER BY 1 DESC
+        default: 2024
+    counts: [patienter, befolkning]          # antal personer: 1–4 skjules
+    derived:                                 # tal bygget på antal skjules med dem
+      pr_1000_indbyggere: [patienter]
+    dimensions: []                           # andre talkolonner, fx aar
+    spec:                                    # Vega-Lite uden data; rækkerne sættes ind
+      mark: {{type: bar, tooltip: true}}
+      encoding:
+        y: {{field: region, type: nominal, title: null, axis: {{labelLimit: 200}}}}
+        x: {{field: pr_1000_indbyggere, type: quantitative, title: Patienter pr. 1.000 indbyggere}}
+        tooltip:
+          - {{field: region, type: nominal, title: Område}}
+          - {{field: pr_1000_indbyggere, type: quantitative, title: Pr. 1.000 indbyggere, format: ",.1f"}}
+          - {{field: patienter, type: quantitative, title: Patienter, format: ",.0f"}}
+---
+
+### Baggrund
+
+[Hvorfor er visningen vigtig, og hvad kan man ikke se i dag?]
+
+### Hvad visningen viser
+
+[Hvad viser figuren, og hvilke valg kan man lave?]
+
+### Spørgsmål til arbejdsgruppen
+
+- [Genkender I billedet?]
+- [Hvilket forbehold mangler?]
+"""
 
 
 if __name__ == "__main__":

@@ -179,3 +179,15 @@ def _danish(error: dict) -> str:
                     "model_type": "en mapping"}[kind]
         return f"Skal være {expected}, men er {type(value).__name__}."
     return error["msg"]
+
+
+_MARKDOWN_INLINE = re.compile(r"([\\`*_{}\[\]<>#|$~:])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+>]|\d+\.)(?=\s)", re.MULTILINE)
+
+
+def literal_markdown(text: str) -> str:
+    """Text a member typed (or any text from the database) as literal Markdown: no emphasis, links, images,
+    LaTeX, Streamlit directives or lists, so it can be shown with st.markdown without being interpreted."""
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    return _MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)[:-1]}\\{m.group(2)[-1]}", text)
+

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from katalog.charts import ChartError, bind, to_svg
-from katalog.models import SUBTASK_LABELS, UseCase
+from katalog.charts import ChartError, bind, empty_message, param_options, to_svg
+from katalog.models import DECLARATION_HEADINGS, SUBTASK_LABELS, UseCase
 
 # Raw HTML in use-case Markdown is shown as text, never interpreted.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -46,9 +46,11 @@ h3 { font-size: 11pt; margin: 4mm 0 1mm }
 .chart svg { width: 100%; height: auto; max-height: 110mm }
 .chart .caption { font-size: 8.5pt; color: #444 }
 .chart .error { color: #a00 }
+.chart .empty { border-left: 3pt solid #8c8c8c; padding: 2mm 4mm; background: #f4f6f8 }
 .declaration { background: #f4f6f8; padding: 2mm 5mm 3mm; margin-top: 4mm }
 .declaration h3 { font-size: 10pt; margin: 3mm 0 0.5mm }
 .declaration p { margin: 0.5mm 0 }
+.declaration ul.adopted { margin: 1mm 0; padding-left: 5mm }
 @page wide { size: A4 landscape; margin: 15mm 12mm 18mm;
   @bottom-center { content: "Side " counter(page) " af " counter(pages); font: 9pt 'DejaVu Sans' }
   @top-right { content: string(doctitle); font: 8pt 'DejaVu Sans'; color: #555 } }
@@ -92,18 +94,25 @@ class OverviewSection:
     columns: Sequence[str] = field(default_factory=list)
 
 
+# The parameters each chart is drawn with: use-case id -> chart id -> parameter name -> value.
+Views = Mapping[str, Mapping[str, Mapping[str, object]]]
+
+
 def build_html(items: Sequence[UseCase], db_path: Path, overview: OverviewSection | None,
                filter_description: str, today: date | None = None,
-               decisions: Mapping[str, object] | None = None) -> str:
+               decisions: Mapping[str, object] | None = None, views: Views | None = None,
+               caveats: Mapping[str, Sequence] | None = None) -> str:
     today = today or date.today()
     decisions = decisions or {}
+    views = views or {}
     parts = [
         "<!doctype html><html lang='da'><head><meta charset='utf-8'>",
         "<title>Use-case-katalog: nye data fra almen praksis</title></head><body>",
         "<section class='cover'><h1>Use-case-katalog</h1>",
         "<p class='sub'>Udstilling af nye data fra almen praksis – mockups og use-cases til "
         "arbejdsgruppen under Samlet indsats for data i det nære sundhedsvæsen</p>",
-        f"<div class='meta'><p>Udtræk: {_e(filter_description)} ({len(items)} use-cases)</p>",
+        f"<div class='meta'><p>Udtræk: {_e(filter_description)} ({len(items)} "
+        f"use-case{'' if len(items) == 1 else 's'})</p>",
         f"<p>Dannet {today.day}. {_MONTHS[today.month - 1]} {today.year}</p>",
         f"<p class='synthetic'>{_e(SYNTHETIC_NOTE)}</p></div></section>",
         "<section class='toc'><h1>Indhold</h1><ol>",
@@ -115,7 +124,8 @@ def build_html(items: Sequence[UseCase], db_path: Path, overview: OverviewSectio
     if overview is not None:
         parts.append(_overview_html(overview))
     for item in items:
-        parts.append(_usecase_html(item, db_path, decisions.get(item.id)))
+        parts.append(_usecase_html(item, db_path, decisions.get(item.id), views.get(item.id, {}),
+                                   (caveats or {}).get(item.id, ())))
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -124,7 +134,8 @@ _MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august
            "november", "december"]
 
 
-def _usecase_html(item: UseCase, db_path: Path, decision=None) -> str:
+def _usecase_html(item: UseCase, db_path: Path, decision=None,
+                  views: Mapping[str, Mapping[str, object]] | None = None, caveats: Sequence = ()) -> str:
     facts = [
         ("Delopgave", SUBTASK_LABELS[item.subtask]),
         ("Diagnoser", ", ".join(item.diagnoses)),
@@ -145,22 +156,31 @@ def _usecase_html(item: UseCase, db_path: Path, decision=None) -> str:
     for chart in item.charts:
         out.append(f"<div class='chart'><h3>{_e(chart.title)}</h3>")
         try:
-            bound = bind(chart, {}, db_path)
-            out.append(to_svg(bound))
+            bound = bind(chart, (views or {}).get(chart.id, {}), db_path)
             settings = ", ".join(f"{p.label}: {bound.params[p.name]}" for p in chart.params)
             caption = [f"Figuren viser: {chart.alt}"]
             if settings:
                 caption.append(f"Valgt: {settings}.")
-            if bound.suppression_note:
-                caption.append(bound.suppression_note)
+            if bound.empty_kind:
+                options = {p.name: param_options(p, db_path) for p in chart.params}
+                message = empty_message(bound, options, lambda v, c=chart: bind(c, v, db_path))
+                out.append(f"<p class='empty'>{_e(message)}</p>")
+            else:
+                out.append(to_svg(bound))
+                if bound.suppression_note:
+                    caption.append(bound.suppression_note)
             caption.append("Syntetiske data.")
             out.append(f"<p class='caption'>{_e(' '.join(caption))}</p>")
         except ChartError as error:
             out.append(f"<p class='error'>Figuren kunne ikke dannes: {_e(error)}</p>")
         out.append("</div>")
     out.append("<div class='declaration'><h2>Deklaration</h2>")
-    for heading, text in item.declaration.sections():
+    for key, (heading, text) in zip(DECLARATION_HEADINGS, item.declaration.sections(), strict=True):
         out.append(f"<h3>{_e(heading)}</h3>{_markdown.render(text)}")
+        if key == "caveats" and caveats:  # typed by members: escaped text, never Markdown
+            out.append("<ul class='adopted'>" + "".join(
+                f"<li>{_e(c.text)} <em>(tilføjet af arbejdsgruppen {_e(c.date)})</em></li>" for c in caveats)
+                + "</ul>")
     out.append("</div></section>")
     return "".join(out)
 
@@ -182,13 +202,15 @@ def _overview_html(overview: OverviewSection) -> str:
 
 def render_pdf(items: Sequence[UseCase], db_path: Path, overview: OverviewSection | None = None,
                filter_description: str = "Alle use-cases", today: date | None = None,
-               decisions: Mapping[str, object] | None = None) -> bytes:
+               decisions: Mapping[str, object] | None = None, *, views: Views | None = None,
+               caveats: Mapping[str, Sequence] | None = None) -> bytes:
     """The catalogue (or a filtered part of it) as a PDF, with the prioritised overview first when given and
-    each use-case's decision; with no items, the overview alone."""
+    each use-case's decision; with no items, the overview alone. `views` gives charts other parameters than
+    their defaults (a choice that is not one of the chart's is drawn with the default)."""
     from weasyprint import CSS as WeasyCSS
     from weasyprint import HTML
 
-    document = build_html(items, db_path, overview, filter_description, today, decisions)
+    document = build_html(items, db_path, overview, filter_description, today, decisions, views, caveats)
     try:
         return HTML(string=document, url_fetcher=_refusing_fetcher()).write_pdf(stylesheets=[WeasyCSS(string=CSS)])
     except Exception as error:  # WeasyPrint raises many kinds; the member needs one message

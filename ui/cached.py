@@ -83,3 +83,13 @@ def decisions() -> dict:
 
     with database.opened() as db:
         return decision_store.current(db)
+
+
+def adopted_caveats() -> dict:
+    """Caveats the working group adopted, per use-case (read on every run, like decisions)."""
+    if not db_ready():
+        return {}
+    from katalog.review.reviews import caveats_by_usecase
+
+    with database.opened() as db:
+        return caveats_by_usecase(db)

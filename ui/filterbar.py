@@ -46,6 +46,7 @@ def controls(items: list[UseCase], decisions: dict[str, str] | None = None) -> F
             key=state.FILTER_FACET[facet.key],
             format_func=lambda option, f=facet, c=counts: f"{f.option_label(option)} ({c[option]})",
             placeholder="Alle",
+            select_all=False,  # Streamlit's «Select all» has no Danish label
         )
     spec = _current()
     st.session_state[state.CATALOGUE_FILTER] = spec

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
+from katalog import charts
 from katalog.charts import BoundChart, ChartError
+from katalog.content import literal_markdown
 from katalog.mockinfo import MockInfo, NationalFigure, TableInfo, format_number
-from katalog.models import SUBTASK_LABELS, Chart, UseCase
+from katalog.models import DECLARATION_HEADINGS, SUBTASK_LABELS, Chart, UseCase
 from ui import cached, state, texts
 
 
@@ -40,45 +42,236 @@ def card(item: UseCase, decision=None) -> None:
                      query_params={"id": item.id})
 
 
-def chart(item: UseCase, chart: Chart) -> None:
-    """Parameter widgets, the chart, its suppression note, and the rows as a table and a CSV."""
+def chart(item: UseCase, chart: Chart) -> dict | None:
+    """Parameter widgets, the chart (or why it is empty), its suppression note, and the rows as a table and a CSV.
+
+    Returns the parameter values shown (None when the chart failed), for the URL and the PDF."""
     st.subheader(chart.title)
+    try:
+        options = {p.name: cached.chart_param_options(item.id, chart.id, p.name) for p in chart.params}
+    except ChartError as error:
+        st.error(texts.CHART_FAILED.format(error=error))
+        return None
     values = {}
     if chart.params:
-        columns = st.columns(min(len(chart.params), 4))
+        columns = st.container(key=f"params-{item.id}-{chart.id}").columns(min(len(chart.params), 5))
         for index, param in enumerate(chart.params):
-            try:
-                options = cached.chart_param_options(item.id, chart.id, param.name)
-            except ChartError as error:
-                st.error(f"Figuren kunne ikke vises: {error}")
-                return
             key = state.chart_param(item.id, chart.id, param.name)
-            if key in st.session_state and st.session_state[key] not in options:
-                del st.session_state[key]
-            index_default = options.index(param.default) if param.default in options else 0
+            choices = options[param.name]
+            if st.session_state.get(key) not in choices:  # new, or a choice that a rebuild removed
+                st.session_state[key] = param.default if param.default in choices else choices[0]
             with columns[index % len(columns)]:
-                values[param.name] = st.selectbox(param.label, options, index=index_default, key=key)
+                values[param.name] = st.selectbox(param.label, choices, key=key)
     try:
         bound: BoundChart = cached.bound_chart(item.id, chart.id, values)
     except ChartError as error:
-        st.error(f"Figuren kunne ikke vises: {error}")
-        return
-    st.vega_lite_chart(bound.spec, theme=None, width="stretch", alt=chart.alt)
-    if bound.suppression_note:
-        st.caption(bound.suppression_note)
-    if st.toggle("Vis data som tabel", key=state.show_table(item.id, chart.id)):
-        st.dataframe(bound.table, hide_index=True, width="stretch")
-        st.download_button("Hent tabellen som CSV", data=bound.csv(), file_name=f"{item.id}-{chart.id}.csv",
+        st.error(texts.CHART_FAILED.format(error=error))
+        return None
+    if bound.empty_kind:
+        message = charts.empty_message(bound, options, lambda other: cached.bound_chart(item.id, chart.id, other))
+        st.info(message, icon=":material/info:")
+    else:
+        st.vega_lite_chart(bound.spec, theme=None, width="stretch", alt=chart.alt)
+        if bound.mostly_hidden:
+            st.warning(charts.mostly_hidden_message(bound, options), icon=":material/visibility_off:")
+        elif bound.suppression_note:
+            st.caption(bound.suppression_note)
+    if st.toggle(texts.CHART_SHOW_TABLE, key=state.show_table(item.id, chart.id)):
+        st.dataframe(bound.labelled_table, hide_index=True, width="stretch")
+        st.download_button(texts.CHART_CSV, data=bound.csv(), file_name=f"{item.id}-{chart.id}.csv",
                            mime="text/csv", icon=":material/download:", key=f"csv.{item.id}.{chart.id}")
+    return dict(bound.params)
 
 
-def declaration(item: UseCase) -> None:
+def chart_options(item: UseCase, chart_id: str) -> dict[str, list] | None:
+    """A chart's parameter options, or None when the chart is gone or its options cannot be read."""
+    chart = next((c for c in item.charts if c.id == chart_id), None)
+    if chart is None:
+        return None
+    try:
+        return {p.name: cached.chart_param_options(item.id, chart.id, p.name) for p in chart.params}
+    except ChartError:
+        return None
+
+
+def usecase_pdf(item: UseCase, views: dict[str, dict]) -> None:
+    """A button that makes a PDF of this use-case with the charts as the member set them, then offers it."""
+    from katalog import db as database
+    from katalog.export import ExportError, render_pdf
+
+    made_for = (item.id, json.dumps(views, sort_keys=True, ensure_ascii=False, default=str))
+    button, caption = st.columns([1, 3], vertical_alignment="center")
+    caption.caption(texts.USECASE_PDF_HELP)
+    slot = button.empty()
+    made = st.session_state.get(state.USECASE_PDF)
+    if not (made and made[0] == made_for):  # never offer a PDF made for other choices
+        if not slot.button(texts.USECASE_PDF_MAKE, icon=":material/picture_as_pdf:", disabled=not cached.db_ready(),
+                           width="stretch", key=f"pdf.{item.id}"):
+            return
+        with button, st.spinner(texts.USECASE_PDF_BUSY):
+            try:
+                pdf = render_pdf([item], database.db_path(), filter_description=f"{item.id}, {texts.USECASE_PDF_VIEWS}",
+                                 decisions=cached.decisions(), views={item.id: views},
+                                 caveats=cached.adopted_caveats())
+            except ExportError as error:
+                st.error(str(error))
+                return
+        made = (made_for, pdf)
+        st.session_state[state.USECASE_PDF] = made
+    slot.download_button(texts.USECASE_PDF_GET, data=made[1], file_name=f"{item.id}.pdf", mime="application/pdf",
+                         icon=":material/download:", type="primary", width="stretch", key=f"pdf-get.{item.id}")
+
+
+# Streamlit's chart and table toolbars ("Show data", "Download as PNG", "Copy Vega-Lite spec", "Fullscreen") and
+# the table's column menu ("Sort ascending" …) exist only in English; the page offers its own Danish table and CSV.
+_HIDE_ENGLISH_CONTROLS = """
+[data-testid="stElementToolbar"], [data-testid="stDataFrameColumnMenu"] { display: none !important; }
+"""
+# The mockup first: a title that leaves room for the charts above the fold, on a laptop and a phone.
+_COMPACT_TITLE = """
+[data-testid="stMain"] h1 { font-size: 2.1rem; padding-top: 0.5rem; }
+[data-testid="stMain"] h2 { font-size: 1.7rem; }
+[data-testid="stMain"] h3 { font-size: 1.45rem; }
+@media (max-width: 640px) {
+  [data-testid="stMain"] h1 { font-size: 1.55rem; }
+  [data-testid="stMain"] h3 { font-size: 1.2rem; }
+  /* a chart's parameters two by two on a phone, not five rows of their own */
+  [class*="st-key-params-"] [data-testid="stHorizontalBlock"] { flex-flow: row wrap; gap: 0 0.75rem; }
+  [class*="st-key-params-"] [data-testid="stColumn"] { flex: 1 1 calc(50% - 0.75rem); min-width: calc(50% - 0.75rem); }
+}
+"""
+
+
+def usecase_page_style() -> None:
+    st.html(f"<style>{_HIDE_ENGLISH_CONTROLS}{_COMPACT_TITLE}</style>")
+
+
+_DANISH_CHROME = """<script>
+(() => {
+  if (window.katalogDanishChrome) return;  // once per browser tab, however many pages call it
+  window.katalogDanishChrome = true;
+  const exact = new Map(Object.entries(EXACT));
+  const patterns = PATTERNS.map(([source, target]) => [new RegExp(source), target]);
+  const danish = (text) => {
+    const trimmed = text.trim();
+    if (exact.has(trimmed)) return exact.get(trimmed);
+    for (const [pattern, target] of patterns) if (pattern.test(trimmed)) return trimmed.replace(pattern, target);
+    return null;
+  };
+  // The catalogue's own words (Markdown, charts, tables) are never touched, only Streamlit's around them; the
+  // labels Streamlit puts on them (a heading's link) are its own.
+  const content = "[data-testid=stMarkdownContainer], [data-testid=stVegaLiteChart], .stDataFrame";
+  const names = ["aria-label", "title", "placeholder"];
+  const translate = (root) => {
+    if (!root || !root.isConnected) return;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement?.closest(content)) continue;
+      const text = danish(node.nodeValue);
+      if (text !== null) node.nodeValue = text;
+    }
+    for (const element of [root, ...root.querySelectorAll("[aria-label], [title], [placeholder]")]) {
+      for (const name of names) {
+        const value = element.getAttribute(name);
+        const text = value && danish(value);
+        if (text) element.setAttribute(name, text);
+      }
+    }
+  };
+  const pending = new Set();
+  const flush = () => { const roots = [...pending]; pending.clear(); roots.forEach(translate); };
+  const later = (node) => {
+    const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+    if (!element) return;
+    if (!pending.size) requestAnimationFrame(flush);
+    pending.add(element);
+  };
+  translate(document.body);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "childList") change.addedNodes.forEach(later);
+      else later(change.target);
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                             attributeFilter: names});
+})();
+</script>"""
+
+
+def danish_chrome(key: str = "danish-chrome") -> None:
+    """Put Streamlit's own interface texts (menus, buttons, screen-reader labels, "Page not found") in Danish in
+    the browser. Once loaded it keeps translating until the page is reloaded, whatever page is shown; a second
+    call (the entry script and a page, each with its own `key`) adds nothing."""
+    script = _DANISH_CHROME.replace("EXACT", json.dumps(texts.STREAMLIT_DANISH, ensure_ascii=False)).replace(
+        "PATTERNS", json.dumps(texts.STREAMLIT_DANISH_PATTERNS, ensure_ascii=False))
+    st.html('<style>[class*="st-key-danish-chrome"] { display: none; }</style>')  # the script takes no space
+    with st.container(key=key, height=1, border=False):
+        st.html(script, unsafe_allow_javascript=True)
+
+
+def _query() -> dict[str, str]:
+    return {key: st.query_params.get(key) for key in st.query_params}
+
+
+def _fingerprint(query: dict[str, str]) -> str:
+    return json.dumps(sorted(query.items()), ensure_ascii=False)
+
+
+def usecase_from_url(ids: list[str]) -> list[str]:
+    """Before the widgets exist: when the URL is not the one this page last wrote (a link was opened, or the
+    page reached from elsewhere), take the use-case and every chart's parameters from it.
+
+    Otherwise the widgets are the truth, so the picker can switch use-case. Returns a Danish note for each
+    part of the link that could not be shown."""
+    query = _query()
+    if st.session_state.get(state.USECASE_URL) == _fingerprint(query) and st.session_state.get(state.USECASE) in ids:
+        return []
+    notes = []
+    wanted = query.get("id")
+    if wanted in ids:
+        chosen = wanted
+    else:
+        if wanted:
+            notes.append(texts.USECASE_UNKNOWN.format(wanted=wanted))
+        last = st.session_state.get(state.USECASE_LAST)
+        chosen = last if last in ids and not wanted else ids[0]
+    st.session_state[state.USECASE] = chosen
+    item = cached.catalogue().get(chosen)
+    try:
+        views, more = charts.view_from_query(
+            item.charts, query, lambda c, p: cached.chart_param_options(item.id, c.id, p.name))
+    except ChartError:
+        return notes  # the chart says what is wrong where it is drawn
+    for chart_id, values in views.items():
+        for name, value in values.items():
+            st.session_state[state.chart_param(item.id, chart_id, name)] = value
+    return notes + more
+
+
+def usecase_to_url(item: UseCase, views: dict[str, dict]) -> None:
+    """After the widgets: the URL says which use-case and which choices are shown (only those off their
+    default), so a copied link shows a colleague the same view."""
+    query = _query()
+    wanted = {"id": item.id, **charts.view_to_query(item.charts, views)}
+    others = {k: v for k, v in query.items() if k != "id" and not charts.is_view_key(k)}
+    if {k: v for k, v in query.items() if k not in others} != wanted:
+        st.query_params.from_dict({**others, **wanted})
+    st.session_state[state.USECASE_URL] = _fingerprint({**others, **wanted})
+    st.session_state[state.USECASE_LAST] = item.id
+
+
+def declaration(item: UseCase, adopted: Sequence = ()) -> None:
+    """The seven headings; caveats the working group adopted follow the file's own under «Forbehold ved
+    fortolkning», marked with their date (their text is shown literally: members typed it)."""
     st.subheader("Deklaration")
     st.caption("Information om opgørelsen, under eSundheds syv overskrifter.")
     with st.container(border=True):
-        for heading, text in item.declaration.sections():
+        for key, (heading, text) in zip(DECLARATION_HEADINGS, item.declaration.sections(), strict=True):
             st.markdown(f"**{heading}**")
             st.markdown(text)
+            if key == "caveats" and adopted:
+                st.markdown("\n".join(f"- {plain(c.text)} *(tilføjet af arbejdsgruppen {c.date})*" for c in adopted),
+                            help="Forbehold, som arbejdsgruppen har optaget efter medlemmernes vurderinger.")
 
 
 def require_database() -> None:
@@ -92,14 +285,9 @@ def synthetic_note(text: str = texts.SYNTHETIC) -> None:
     st.info(text, icon=":material/science:")
 
 
-_MARKDOWN_INLINE = re.compile(r"([\\`*_{}\[\]<>#|$~:])")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+>]|\d+\.)(?=\s)", re.MULTILINE)
-
-
 def plain(text: str) -> str:
     """Text from the database as literal Markdown: no emphasis, links, LaTeX, Streamlit directives or lists."""
-    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
-    return _MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)[:-1]}\\{m.group(2)[-1]}", text)
+    return literal_markdown(text)
 
 
 def mock_build(info: MockInfo) -> None:

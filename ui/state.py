@@ -16,6 +16,9 @@ ROUND_FORM = "round.form"
 DRAFT_FAILED = "vote.draft_failed"
 NEW_LINK = "members.new_link"
 USECASE = "usecase.id"
+USECASE_LAST = "usecase.last"  # the use-case last shown on the Use-case page, for a return without ?id=
+USECASE_URL = "usecase.url"  # the query string the Use-case page last read or wrote: a different one is a new link
+USECASE_PDF = "usecase.pdf"  # (use-case, views) and the PDF made for them
 EXPORT_ALL = "export.all"
 EXPORT_PDF = "export.pdf"
 LAST_SAVED = "vote.last_saved"
@@ -44,3 +47,4 @@ def vote_recused(round_id: int, usecase_id: str) -> str:
 
 def vote_dots(round_id: int, usecase_id: str) -> str:
     return f"vote.{round_id}.{usecase_id}._dots"
+REVIEW_ERROR = "review.error"

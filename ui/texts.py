@@ -66,3 +66,63 @@ MOCK_NO_FIGURES_PERSON = ("Kohortens tabeller har ingen egne landstal: de aggreg
 MOCK_OUTSIDE = "{n} af {total} landstal afviger mere end ±10 % fra forlægget: {measures}."
 MOCK_ALL_INSIDE = "Alle {total} landstal ligger inden for ±10 % af forlægget."
 
+
+# Use-case page
+USECASE_PICKER = "Use-case"
+USECASE_NONE = "Kataloget har ingen gyldige use-cases. Se siden **Problemer**."
+USECASE_UNKNOWN = "Use-casen «{wanted}» findes ikke (eller har problemer). Vælg en anden herunder."
+USECASE_SYNTHETIC = ("Tallene i figurerne er **syntetiske mock-data**, lavet til at vise visningernes form; de er "
+                     "ikke rigtige data fra almen praksis. Dine valg står i adressen, så et link viser en kollega det "
+                     "samme.")
+USECASE_ABOUT = "Om use-casen"
+USECASE_PDF_MAKE = "Lav PDF"
+USECASE_PDF_HELP = "PDF af denne use-case med figurerne, som du har indstillet dem, til at sende eller lægge i en sag."
+USECASE_PDF_GET = "Hent PDF"
+USECASE_PDF_BUSY = "Laver PDF …"
+USECASE_PDF_VIEWS = "figurerne som valgt på siden"
+CHART_FAILED = "Figuren kunne ikke vises: {error}"
+CHART_SHOW_TABLE = "Vis data som tabel"
+CHART_CSV = "Hent tabellen som CSV"
+
+# Streamlit's own interface (menus, buttons, screen-reader labels) exists only in English; these are put in Danish in
+# the browser (ui.render.danish_chrome). Exact texts, and patterns for texts with a value in them.
+STREAMLIT_DANISH = {
+    "Open": "Åbn",
+    "Close": "Luk",
+    "App pages": "Sider",
+    "Sidebar": "Sidepanel",
+    "Collapse sidebar": "Skjul sidepanelet",
+    "Expand sidebar": "Vis sidepanelet",
+    "Navigate to home page": "Gå til forsiden",
+    "Main menu": "Menu",
+    "Notifications": "Beskeder",
+    "Link to heading": "Link til overskriften",
+    "Choose an option": "Vælg",
+    "Choose options": "Vælg",
+    "Select all": "Vælg alle",
+    "No results": "Ingen resultater",
+    "Clear all": "Ryd alle",
+    "Clear value": "Ryd",
+    "Selected values": "Valgte",
+    "Running...": "Arbejder …",
+    "Stop script": "Stop",
+    "Please wait...": "Vent et øjeblik …",
+    "Connecting": "Forbinder",
+    "Page not found": "Siden findes ikke",
+    "Show data": "Vis data",
+    "Show chart": "Vis figur",
+    "Download as PNG": "Hent som PNG",
+    "Copy Vega-Lite spec": "Kopiér Vega-Lite-specifikationen",
+    "Copied!": "Kopieret",
+    "Fullscreen": "Fuld skærm",
+    "Close fullscreen": "Luk fuld skærm",
+    "Download as CSV": "Hent som CSV",
+    "Search": "Søg",
+}
+STREAMLIT_DANISH_PATTERNS = [
+    (r"^Select (\d+) matches$", "Vælg de $1 fund"),
+    (r"^You have requested page /(.*), but no corresponding file was found in the app's pages/ directory\. "
+     r"Running the app's main page\.$", "Siden «/$1» findes ikke. Forsiden vises i stedet."),
+    (r"^The page that you have requested does not seem to exist\. Running the app's main page\.$",
+     "Siden findes ikke. Forsiden vises i stedet."),
+]
