@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import identity, texts
+from ui import identity, render, texts
 
 # An emoji tab icon is drawn as an inline SVG; a ":material/...:" one is fetched from fonts.gstatic.com.
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="📖", layout="wide")
@@ -23,6 +23,7 @@ pages = {
                 url_path="eksport"),
         st.Page("app_pages/mockdata.py", title=texts.PAGES["mockdata"], icon=":material/dataset:",
                 url_path="mockdata"),
+        st.Page("app_pages/sandkasse.py", title="Sandkasse", icon=":material/science:", url_path="sandkasse"),
         st.Page("app_pages/problemer.py", title=texts.PAGES["problemer"], icon=":material/report:",
                 url_path="problemer"),
     ],
@@ -33,8 +34,11 @@ pages = {
                 url_path="medlemmer", visibility=chair_visibility),
         st.Page("app_pages/beslutninger.py", title=texts.PAGES["beslutninger"], icon=":material/gavel:",
                 url_path="beslutninger", visibility=chair_visibility),
+        st.Page("app_pages/forslag.py", title="Forslag", icon=":material/lightbulb:", url_path="forslag",
+                visibility=chair_visibility),
     ],
 }
 page = st.navigation(pages)
 identity.marker()
+render.danish_chrome(key="danish-chrome-app")  # Streamlit's own labels in Danish, on every page
 page.run()

@@ -26,7 +26,7 @@ Source = Literal[
     "CPR/befolkning",
 ]
 Platform = Literal["eSundhed", "ordiprax+", "analysemiljø"]
-Status = Literal["udkast", "til drøftelse", "godkendt"]
+Status = Literal["forslag", "udkast", "til drøftelse", "godkendt"]  # forslag: proposed from the sandbox
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")]
@@ -169,6 +169,7 @@ class UseCase(Strict):
     sources: Annotated[list[Source], Field(min_length=1)]
     platform: Platform
     status: Status
+    proposer: Text | None = None  # the member who proposed it from the sandbox
     declaration: Declaration
     charts: list[Chart] = []
     body: str = ""

@@ -1,1 +1,1 @@
-"""Review: members judge chart views and propose use-cases; the chair adopts caveats and accepts proposals."""
+"""What members contribute beyond their ballots: use-cases proposed from the sandbox (and reviews of chart views)."""

@@ -17,7 +17,7 @@ from tests.e2e.test_browser import TIMEOUT, wait_for_app
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 INLINE_SCHEMES = {"data", "blob", "about"}
 PATHS = ["/", "/usecase?id=UC-01", "/afstemning", "/prioritering", "/eksport", "/mockdata", "/problemer", "/runder",
-         "/medlemmer", "/beslutninger"]
+         "/medlemmer", "/beslutninger", "/sandkasse", "/forslag"]
 
 _POINTED_AT = """() => [...document.querySelectorAll(
     'link[href], img[src], script[src], source[src], iframe[src], video[src], audio[src], embed[src], '
