@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint bench audit build validate clean system-deps test-system-deps
+.PHONY: run test lint bench bench-browser audit build validate clean system-deps test-system-deps
 
 $(INSTALLED): pyproject.toml requirements.lock | system-deps
 	$(PY) -m venv $(VENV)
@@ -39,8 +39,14 @@ test: $(INSTALLED) test-system-deps
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 
-bench: $(INSTALLED)
+# Includes the browser figures (bench/browser.py), hence system Chromium.
+bench: $(INSTALLED) test-system-deps
 	$(BIN)/python -m bench
+
+# The browser figures alone, on a database at scale 0.05 built into a temporary folder (SAMPLES=3 for a quick look).
+SAMPLES ?= 15
+bench-browser: $(INSTALLED) test-system-deps
+	$(BIN)/python -m bench.browser --samples $(SAMPLES)
 
 # The disclosure audit of every protected table at the build's scale (national by default): JSON, exit 1 on a finding.
 audit: $(INSTALLED)

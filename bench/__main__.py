@@ -10,7 +10,8 @@ Every figure comes with a baseline measured in the same run, because machines he
 - the sandbox: how long after its time limit a runaway query is stopped, next to a trivial query, and the
   search functions SQLite runs in quadratic time (the sandbox's linear rewrites) next to a linear query;
 - the tally of 50 members × 200 use-cases (every method and rule) next to a plain pandas mean (bench/tally.py);
-- PDF export of the whole catalogue.
+- PDF export of the whole catalogue;
+- what a member feels in a real browser, each figure next to a minimal Streamlit page (bench/browser.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.browser import browser_figures
 from bench.tally import tally_figures
 from katalog.audit import audit
 from katalog.build import build
@@ -167,6 +169,7 @@ def run(folder: Path) -> None:
         "tally": tally_figures(),
         "pdf": {"seconds": round(pdf_seconds, 2), "usecases": len(catalogue.items),
                 "seconds_per_usecase": round(pdf_seconds / max(len(catalogue.items), 1), 2)},
+        "browser": browser_figures(national),
     }, indent=2))
 
 
