@@ -13,7 +13,7 @@ from katalog.content import literal_markdown as plain
 from katalog.models import Chart, UseCase
 from katalog.review import reviews as review_store
 from katalog.voting.members import Member
-from ui import identity, state
+from ui import cached, identity, state
 
 NO_QUESTION = "(intet spørgsmål)"
 
@@ -26,15 +26,17 @@ def panel(item: UseCase, chart: Chart, params: Mapping) -> None:
     """«Din vurdering af visningen»: tied to the chart's current parameters."""
     member = identity.current_member()
     label = "Din vurdering af denne visning" if member else "Vurdér visningen (kræver dit personlige link)"
-    with st.expander(label, icon=":material/rate_review:"):
+    opened = st.session_state.get(_key(item, chart, "open"), False)  # stays open once used, to show the result
+    with st.expander(label, icon=":material/rate_review:", expanded=opened):
         if member is None:
             st.caption("Log ind med dit personlige link for at sige, om billedet er genkendeligt, og hvilke "
                        "forbehold deklarationen mangler.")
             return
         with database.opened() as db:
             existing = review_store.review_of(db, member.id, item.id, chart.id, params)
+        labels = {p.name: p.label for p in chart.params}
         st.caption("Vurderingen gælder præcis denne visning: "
-                   + (plain(", ".join(f"{k} = {v}" for k, v in params.items())) or "standardvisningen")
+                   + (plain(", ".join(f"{labels.get(k, k)} = {v}" for k, v in params.items())) or "standardvisningen")
                    + (f". Senest gemt {existing.updated_at[:10]}." if existing else "."))
         _form(item, chart, params, member, existing)
 
@@ -58,7 +60,8 @@ def _form(item: UseCase, chart: Chart, params: Mapping, member: Member, existing
                                 questions else 0)
         reply = st.text_area("Dit svar", value=existing.answer if existing else "", height=80)
         comment = st.text_area("Anden bemærkning", value=existing.comment if existing else "", height=68)
-        saved = st.form_submit_button("Gem vurdering", icon=":material/save:")
+        saved = st.form_submit_button("Gem vurdering", icon=":material/save:", on_click=st.session_state.__setitem__,
+                                      args=(_key(item, chart, "open"), True))  # before the run: the panel stays open
     if not saved:
         return
     try:
@@ -78,7 +81,7 @@ def summary(item: UseCase, options_of=None) -> None:
     adopts or withdraws caveats."""
     reader = identity.current_member()
     with database.opened() as db:
-        overview = review_store.summarise(db, item.id)
+        overview = review_store.summarise(db, item.id, item)
         adopted = review_store.adopted_caveats(db, item.id)
         named = review_store.reviews_for(db, item.id, reader) if reader and reader.is_chair else []
         own = [r for r in review_store.reviews_by(db, reader.id) if r.usecase_id == item.id] if reader else []
@@ -93,12 +96,14 @@ def summary(item: UseCase, options_of=None) -> None:
     if named:
         with st.expander("Vurderinger med navn (kun formanden)", icon=":material/lock:"):
             st.dataframe(pd.DataFrame([{
-                "Navn": r.reviewer, "Sektor": r.sector, "Figur": r.chart_id, "Visning": r.view_label,
+                "Navn": r.reviewer, "Sektor": r.sector, "Visning": r.view_text(item),
                 "Genkendeligt": review_store.RECOGNISABLE.get(r.recognisable or "", "–"),
                 "Bemærkning": " · ".join(t for t in (r.deviation, r.missing_caveat, r.answer, r.comment) if t)}
                 for r in named]), hide_index=True, width="stretch")
     if own:
         _own(own, item, reader, options_of)
+    if overview.reviews:
+        csv_button()
 
 
 def _counts(overview: review_store.Summary) -> None:
@@ -168,7 +173,7 @@ def _own(own, item: UseCase, member: Member, options_of) -> None:
             exists = review_store.view_exists(item, review.chart_id, review.params,
                                               options_of(review.chart_id) if options_of else None)
             left, right = st.columns([5, 1])
-            left.markdown(f"**{plain(review.chart_id)}** ({plain(review.view_label)}): "
+            left.markdown(f"{plain(review.view_text(item))}: "
                           f"{review_store.RECOGNISABLE.get(review.recognisable or '', '–')}"
                           + ("" if exists else " · *visningen findes ikke længere; vurderingen er bevaret*"))
             right.button("Slet", key=f"delete-review-{review.id}", on_click=_delete, args=(member, review.id),
@@ -186,7 +191,9 @@ def _delete(member: Member, review_id: int) -> None:
 
 def csv_button() -> None:
     """Every review for the minutes, without names."""
+    catalogue = cached.catalogue()
     with database.opened() as db:
-        data = review_store.reviews_csv(db)
+        data = review_store.reviews_csv(
+            db, exists=lambda r: review_store.view_exists(catalogue.get(r.usecase_id), r.chart_id, r.params))
     st.download_button("Hent alle vurderinger som CSV (til referatet, uden navne)", data.encode("utf-8-sig"),
                        file_name="vurderinger.csv", mime="text/csv", icon=":material/download:")

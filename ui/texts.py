@@ -118,8 +118,11 @@ STREAMLIT_DANISH = {
     "Close fullscreen": "Luk fuld skærm",
     "Download as CSV": "Hent som CSV",
     "Search": "Søg",
+    "Skip to main content": "Gå til hovedindholdet",
+    "Remove": "Fjern",
 }
 STREAMLIT_DANISH_PATTERNS = [
+    (r"^Remove (.+)$", "Fjern $1"),
     (r"^Select (\d+) matches$", "Vælg de $1 fund"),
     (r"^You have requested page /(.*), but no corresponding file was found in the app's pages/ directory\. "
      r"Running the app's main page\.$", "Siden «/$1» findes ikke. Forsiden vises i stedet."),

@@ -56,7 +56,15 @@ class Review:
 
     @property
     def view_label(self) -> str:
-        return ", ".join(f"{k}: {v}" for k, v in self.params.items()) or "standardvisning"
+        return self.view_text()
+
+    def view_text(self, item: UseCase | None = None) -> str:
+        """The view as a member reads it: the chart's title and its parameters' labels where the use-case still
+        has them, else the stored ids."""
+        chart = next((c for c in item.charts if c.id == self.chart_id), None) if item else None
+        labels = {p.name: p.label for p in chart.params} if chart else {}
+        values = ", ".join(f"{labels.get(k, k)}: {v}" for k, v in self.params.items()) or "standardvisning"
+        return f"«{chart.title}» ({values})" if chart else values
 
 
 @dataclass(frozen=True)
@@ -191,7 +199,7 @@ def _folded_sectors(reviews: Sequence[Review]) -> dict[int, str]:
             for r in reviews}
 
 
-def summarise(db: sqlite_utils.Database, usecase_id: str) -> Summary:
+def summarise(db: sqlite_utils.Database, usecase_id: str, item: UseCase | None = None) -> Summary:
     """Answers counted (each reviewer's latest answer per view), split by sector, and texts without names."""
     reviews = reviews_for(db, usecase_id, None)
     folded = _folded_sectors(reviews)
@@ -202,7 +210,7 @@ def summarise(db: sqlite_utils.Database, usecase_id: str) -> Summary:
         if review.recognisable:
             summary.counts[review.recognisable] += 1
             sectors[folded[review.member_id]][review.recognisable] += 1
-        view = f"{review.chart_id} ({review.view_label})"
+        view = review.view_text(item) if item else f"{review.chart_id} ({review.view_label})"
         if review.deviation:
             summary.deviations.append((view, review.deviation, review.deviation_source))
         if review.missing_caveat:

@@ -54,7 +54,7 @@ def test_a_round_from_opening_to_the_pdf(browser: Browser, server_db, tmp_path):
         _settled(chair)
         chair.get_by_label("Titel").fill("Runde 1: første udstilling")
         use_cases = chair.get_by_test_id("stMultiSelect").filter(has_text="Use-cases")
-        others = use_cases.get_by_label(re.compile(r"^Remove UC-"))
+        others = use_cases.get_by_label(re.compile(r"^(Remove|Fjern) UC-"))
         expect(others.nth(len(USECASES))).to_be_visible(timeout=TIMEOUT)  # the default: every use-case
         while others.count() > len(USECASES):
             others.last.click()
