@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import identity, render, texts
+from ui import identity, perf, render, texts
 
 # An emoji tab icon is drawn as an inline SVG; a ":material/...:" one is fetched from fonts.gstatic.com.
 st.set_page_config(page_title=texts.APP_TITLE, page_icon="📖", layout="wide")
@@ -41,4 +41,7 @@ pages = {
 page = st.navigation(pages)
 identity.marker()
 render.danish_chrome(key="danish-chrome-app")  # Streamlit's own labels in Danish, on every page
-page.run()
+try:
+    page.run()
+finally:
+    perf.freeze_long_lived()  # once per process, after the first run has imported and cached what lasts

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from katalog import filters
-from ui import cached, filterbar, render, texts
+from ui import cached, filterbar, render, state, texts
+
+PAGE = 24
 
 catalogue = cached.catalogue()
 st.title("Use-case-katalog")
@@ -23,5 +25,11 @@ items = filters.apply(catalogue.items, spec, decision_keys)
 st.markdown(f"**{len(items)} af {len(catalogue.items)} use-cases** · {spec.describe()}")
 if not items:
     st.info("Ingen use-cases passer til filtrene. Fjern et filter eller ret søgningen.")
-for item in items:
+# A page of cards at a time: a catalogue of hundreds stays quick to filter (every card is several elements).
+shown = st.session_state.get(state.CARDS_SHOWN, PAGE)
+for item in items[:shown]:
     render.card(item, decisions.get(item.id))
+if len(items) > shown:
+    st.caption(f"Viser {shown} af {len(items)}. Brug søgning og filtre for at finde en bestemt use-case.")
+    st.button(f"Vis {min(PAGE, len(items) - shown)} mere", icon=":material/expand_more:", key="more-cards",
+              on_click=lambda: st.session_state.__setitem__(state.CARDS_SHOWN, shown + PAGE))

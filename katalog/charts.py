@@ -373,12 +373,20 @@ def _bind(chart: Chart, values: Mapping[str, Any], sandbox: Sandbox) -> BoundCha
     tidy_axes(spec, chart)
     spec["$schema"] = VEGA_LITE_SCHEMA
     spec["config"] = {**THEME, **spec.get("config", {})}
-    spec["data"] = {"values": json.loads(marked.data.to_json(orient="records", force_ascii=False))}
+    spec["data"] = {"values": []}
     try:
-        _validate(spec)
+        _validate_once(json.dumps(spec, sort_keys=True, ensure_ascii=False))
     except SpecError as error:
         raise ChartError(str(error)) from error
+    spec["data"] = {"values": json.loads(marked.data.to_json(orient="records", force_ascii=False))}
     return BoundChart(chart=chart, params=params, spec=spec, rows=marked)
+
+
+@functools.lru_cache(maxsize=1024)
+def _validate_once(spec_json: str) -> None:
+    """Validate a bound spec's structure once per distinct spec (its rows are left out: they are the query's
+    own values, which the schema takes as anything). A failure is not cached, so it is reported every time."""
+    _validate(json.loads(spec_json))
 
 
 def _check_columns(chart: Chart, rows: pd.DataFrame) -> None:

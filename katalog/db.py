@@ -49,10 +49,25 @@ def connect(path: Path | None = None) -> sqlite_utils.Database:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     db = sqlite_utils.Database(conn)
-    if db.journal_mode != "wal":
-        db.enable_wal()
-    migrate(db)
+    key = _file_key(path or db_path())
+    if key not in _READY:  # once per process and file: every page run opens a connection
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        migrate(db)
+        _READY.add(_file_key(path or db_path()))
     return db
+
+
+_READY: set[tuple] = set()
+
+
+def _file_key(path: Path) -> tuple:
+    """The file behind the path (a deleted and rebuilt database is another file, and is migrated again)."""
+    try:
+        stat = Path(path).stat()
+        return (str(path), stat.st_dev, stat.st_ino)
+    except OSError:
+        return (str(path), None, None)
 
 
 @contextlib.contextmanager

@@ -38,6 +38,9 @@ def pick_up_invite() -> None:
     token = st.query_params.get(TOKEN_PARAM)
     if token:
         del st.query_params[TOKEN_PARAM]  # keep it off shared screens and copied links
+    if not token and not st.session_state.get(state.SIGN_IN) and not _cookie():
+        st.session_state.pop(state.MEMBER, None)  # a visitor: no database work on this run
+        return
     if not database.db_path().exists():
         st.session_state[state.INVITE_FAILED] = bool(token)
         return

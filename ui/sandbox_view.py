@@ -20,7 +20,7 @@ from katalog.mockinfo import MockInfoError
 from katalog.models import DECLARATION_HEADINGS, SUBTASK_LABELS, Aim, Diagnosis, Platform, Sector, Source
 from katalog.review import proposals
 from katalog.voting.members import Member
-from ui import render
+from ui import cached, render
 
 # --- session-state keys -------------------------------------------------------------------------------------
 
@@ -75,9 +75,7 @@ def _choices_of(literal) -> list[str]:
 
 
 def _db_stamp() -> tuple:
-    path = database.db_path()
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                 for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    return cached.data_version(database.db_path())  # a rebuild, not a vote, makes new results
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -48,3 +48,4 @@ def vote_recused(round_id: int, usecase_id: str) -> str:
 def vote_dots(round_id: int, usecase_id: str) -> str:
     return f"vote.{round_id}.{usecase_id}._dots"
 REVIEW_ERROR = "review.error"
+CARDS_SHOWN = "catalogue.cards_shown"
