@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -16,20 +17,22 @@ from katalog.content import Catalogue, load_catalogue
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _catalogue(folder: str, stamp_key: tuple) -> Catalogue:
+def _catalogue(folder: str, stamp_key: str) -> Catalogue:
     # A resource, not data: every rerun gets the same parsed catalogue instead of unpickling a fresh copy of
     # its pydantic models (the largest cost per rerun at 1,000 use-cases). Pages never change it.
     return load_catalogue(Path(folder))
 
 
-def _folder_stamp(folder: Path) -> tuple:
-    """Name, modification time and size of every use-case file, from one directory scan."""
+def _folder_stamp(folder: Path) -> str:
+    """A digest of the name, modification time and size of every use-case file, from one directory scan (a short
+    string: Streamlit hashes a cache's arguments on every call, and a tuple of 1,000 stamps cost it ~20 ms)."""
     try:
         with os.scandir(folder) as entries:
-            return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries
-                                if e.name.endswith(".md") and e.is_file()))
+            stamps = sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries
+                            if e.name.endswith(".md") and e.is_file())
     except FileNotFoundError:
-        return ()
+        stamps = []
+    return hashlib.blake2b(repr(stamps).encode(), digest_size=16).hexdigest()
 
 
 def catalogue() -> Catalogue:
