@@ -48,7 +48,8 @@ SAMPLES ?= 15
 bench-browser: $(INSTALLED) test-system-deps
 	$(BIN)/python -m bench.browser --samples $(SAMPLES)
 
-# The disclosure audit of every protected table at the build's scale (national by default): JSON, exit 1 on a finding.
+# The disclosure audit of every protected table at the build's scale (national by default; a national build
+# runs it too, before writing): JSON, exit 1 on a finding. About a minute at national scale.
 audit: $(INSTALLED)
 	$(BIN)/katalog audit
 

@@ -1,12 +1,19 @@
 """The audit of the suppression pattern: what can an attacker who holds every published table work out?
 
 Every published count is a constant, every hidden one an unknown that is at least 0 (zeros beside hidden
-counts are hidden too), and every line of every cube is an equation (a total is the sum of its parts; a part and the
-rest make the whole). The same persons published in two tables are one unknown. For every hidden count
+counts are hidden too), and every line of every cube is an equation (a total is the sum of its parts; a
+part and the rest make the whole). The same persons published in two tables are one unknown. For every hidden count
 of 1–4 – and every small rest that is not published but follows from two counts – the audit rule is:
-the values the attacker cannot rule out must include all of 1 to 4, so the published tables say nothing
-about the count beyond what the marker «skjult» says. `katalog.intervals` solves the linear (and, where
-it matters, integer) programmes with HiGHS.
+the values the attacker cannot rule out must span at least four values (max − min ≥ 3, as «1–4»
+itself), so the published tables narrow the count no further than the marker «skjult» does.
+`katalog.intervals` solves the linear (and, where it matters, integer) programmes with HiGHS: the audit
+and the view-level attack share one solver.
+
+Where the audit narrows a count (the line rules of katalog.cube are checked line by line, and linear
+programming over many lines at once can still narrow a count where several dimensions meet),
+`audit_and_repair` hides one more published cell that fixes the bound – found from the dual values of the
+count's linear programme – suppresses again and audits again, until nothing is narrowed. A national
+`katalog build` runs it before writing and stops with DisclosureError if it does not settle.
 """
 
 from __future__ import annotations
@@ -17,13 +24,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from katalog.cube import SMALL_COUNT_MAX, Cube, Link
+from katalog.cube import SMALL_COUNT_MAX, Cube, Link, hide_more
+from katalog.intervals import TOL, unprotected_matrix
 
 # The rule: the values an attacker cannot rule out for a hidden count of 1–4 span at least as many
 # values as «1–4» itself (max − min ≥ 3), so the published tables never narrow it below what the marker
 # says; a count that is determined exactly fails by far.
 MIN_WIDTH = SMALL_COUNT_MAX - 1
 LOW, HIGH = 1, SMALL_COUNT_MAX
+
+
+class DisclosureError(ValueError):
+    """The audit narrows hidden small counts that the suppression could not protect: nothing is written."""
+
+    def __init__(self, report: AuditReport, repaired: int = 0):
+        self.report = report
+        found = len(report.exposed) + len(report.narrowed)
+        examples = "; ".join(report.summary()["eksempler"][:3])
+        super().__init__(
+            f"Revisionen af diskretioneringen fandt {found} skjulte små tal, som de offentliggjorte tabeller "
+            f"afslører eller indsnævrer til færre end {MIN_WIDTH + 1} mulige værdier"
+            + (f", også efter at {repaired} celler mere blev skjult" if repaired else "")
+            + f". Intet er skrevet. Eksempler: {examples}. Kør 'katalog audit' for hele rapporten.")
 
 
 @dataclass(frozen=True)
@@ -35,6 +57,7 @@ class Finding:
     value: float
     low: float
     high: float
+    unknown: int = -1  # its column in the audit's equations
 
 
 @dataclass
@@ -45,8 +68,9 @@ class AuditReport:
     small: int = 0  # hidden small counts checked (incl. small rests)
     equations: int = 0
     exposed: list[Finding] = field(default_factory=list)  # a small count shown, or a small rest of two shown
-    narrowed: list[Finding] = field(default_factory=list)  # feasible range does not contain 1..4
+    narrowed: list[Finding] = field(default_factory=list)  # feasible range narrower than MIN_WIDTH
     seconds: float = 0.0
+    system: object = field(default=None, repr=False, compare=False)  # the equations, for `repair_cells`
 
     @property
     def passed(self) -> bool:
@@ -61,11 +85,17 @@ class AuditReport:
                               for f in (self.exposed + sorted(self.narrowed, key=lambda f: f.high - f.low))[:10]]}
 
 
-def audit(cubes: Mapping[str, Cube], links: Iterable[Link], *, integer: bool = True) -> AuditReport:
-    """Check every hidden small count of every cube against everything published in all of them."""
+def audit(cubes: Mapping[str, Cube], links: Iterable[Link], *, integer: bool = True,
+          around: Mapping[str, np.ndarray] | None = None) -> AuditReport:
+    """Check every hidden small count of every cube against everything published in all of them.
+
+    `around` (cube name -> boolean mask of cells) solves only the small counts connected by equations to
+    one of those cells: the counts anywhere else meet the same equations as before a change to those cells,
+    so an earlier audit still holds for them."""
     started = time.perf_counter()
     report = AuditReport(tables=list(cubes))
     system = _System(cubes, list(links))
+    report.system = system
     for name, cube in cubes.items():
         report.cells += cube.hidden.size
         report.hidden += int(cube.hidden.sum())
@@ -75,11 +105,12 @@ def audit(cubes: Mapping[str, Cube], links: Iterable[Link], *, integer: bool = T
     report.exposed += system.exposed_rests
     report.small = len(system.targets)
     report.equations = system.matrix.shape[0]
-    if system.targets:
-        found = too_narrow(system, integer=integer)
+    targets = system.targets if around is None else system.connected_targets(around)
+    if targets:
+        found = too_narrow(system, integer=integer, targets=targets)
         for target, (low, high) in found.items():
             value, description = system.describe(target)
-            report.narrowed.append(Finding(system.cell_of(target), description, value, low, high))
+            report.narrowed.append(Finding(system.cell_of(target), description, value, low, high, target))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -93,6 +124,7 @@ class _System:
         from scipy.sparse.csgraph import connected_components
 
         self.cubes = cubes
+        self.row_lines: list[tuple[int, np.ndarray, np.ndarray]] = []  # (first row, cells, hidden) per kind of line
         self.offset: dict[str, int] = {}
         total = 0
         for name, cube in cubes.items():
@@ -167,6 +199,7 @@ class _System:
                 h, v, p = h[keep], v[keep], p[keep]
                 coefficient = np.array([-1.0] + [1.0] * len(members))
                 row_ids = self._rows(len(h), rhs)
+                self.row_lines.append((int(row_ids[0]) if len(row_ids) else 0, p, h))
                 r, j = np.nonzero(h)
                 rows.append(row_ids[r])
                 cols.append(self.label[p[r, j]])
@@ -196,6 +229,8 @@ class _System:
             for label, value in zip(rest_labels[small[open_]], rest[open_][small[open_]], strict=True):
                 target_labels[int(label)] = float(value)
             row_ids = self._rows(len(open_), rhs)
+            self.row_lines.append((int(row_ids[0]), np.column_stack([whole_positions[open_], part_positions[open_]]),
+                                   np.column_stack([hw[open_], hp[open_]])))
             whole_labels = self.label[whole_positions[open_]]
             part_labels = self.label[part_positions[open_]]
             rows += [row_ids, row_ids[hw[open_]], row_ids[hp[open_]]]
@@ -205,6 +240,32 @@ class _System:
             for label, whole in zip(rest_labels.tolist(), (whole_positions[open_] - self.offset[name]).tolist(),
                                     strict=True):
                 self.cell_label.setdefault(label, ("rest", name, number, whole))
+
+    def connected_targets(self, around: Mapping[str, np.ndarray]) -> list[int]:
+        """The targets in a component of the equations that holds one of the cells in `around`."""
+        labels = _column_components(self.matrix)
+        positions = np.concatenate([self.offset[name] + np.flatnonzero(mask) for name, mask in around.items()]
+                                   + [np.array([], dtype=np.int64)])
+        cell_labels = np.unique(self.label[positions])
+        at = np.searchsorted(self.unknowns, cell_labels)
+        found = at < len(self.unknowns)
+        columns = at[found][self.unknowns[at[found]] == cell_labels[found]]
+        touched = set(labels[columns].tolist())
+        return [t for t in self.targets if labels[t] in touched]
+
+    def shown_cells(self, row: int) -> np.ndarray:
+        """The published cells (global positions) whose values make up equation `row`'s right-hand side."""
+        starts = [start for start, _, _ in self.row_lines]
+        k = int(np.searchsorted(starts, row, side="right")) - 1
+        start, cells, hidden = self.row_lines[k]
+        return cells[row - start][~hidden[row - start]]
+
+    def locate(self, position: int) -> tuple[str, int]:
+        """(cube name, flat index) of a global position."""
+        names = list(self.offset)
+        starts = [self.offset[n] for n in names]
+        k = int(np.searchsorted(starts, position, side="right")) - 1
+        return names[k], int(position - starts[k])
 
     def cell_of(self, target: int) -> tuple:
         return self.cell_label[int(self.unknowns[target])]
@@ -236,117 +297,137 @@ def _finding(cube: Cube, cell: tuple, value: float, low: float, high: float, wha
     return Finding(cell, f"{_describe(cube, cell[1])} {what}", float(value), low, high)
 
 
-def too_narrow(system: _System, *, integer: bool = True, width: float = MIN_WIDTH, rounds: int = 12
-               ) -> dict[int, tuple[float, float]]:
-    """The targets whose feasible range is narrower than `width`, with their ranges.
+def too_narrow(system: _System, *, integer: bool = True, width: float = MIN_WIDTH,
+               targets: list[int] | None = None) -> dict[int, tuple[float, float]]:
+    """The targets whose feasible range is narrower than `width`, with their exact ranges.
 
-    Most targets are settled in batches: each round solves one linear programme per component that
-    pushes every open target up (or down) at once with random weights, and every solution is a witness
-    of values the targets can take (an integer solution is a witness for the integer programme too).
-    Targets still open after the rounds are solved one by one, exactly.
+    katalog.intervals finds the targets whose range does not reach both 1 and 4 (every other target spans
+    at least 1..4 and passes), with their exact ranges; of those, the ones narrower than `width` fail.
     """
-    targets = np.array(system.targets)
-    seen_low = np.full(len(targets), np.inf)
-    seen_high = np.full(len(targets), -np.inf)
-    rng = np.random.default_rng(0)
-    components = list(_components(system, targets))
-    for component in components:
-        which = component.target_index
-        for round_number in range(rounds):
-            open_ = (seen_high[which] - seen_low[which]) < width - 1e-6
-            if not open_.any():
-                break
-            direction = 1.0 if round_number % 2 == 0 else -1.0
-            weights = np.zeros(component.n)
-            weights[component.local_targets[open_]] = rng.uniform(0.5, 1.5, int(open_.sum()))
-            point = component.solve(-direction * weights)
-            if point is None or (integer and np.abs(point - np.round(point)).max() > 1e-6):
+    targets = system.targets if targets is None else targets
+    if not targets:
+        return {}
+    found = unprotected_matrix(system.matrix, system.rhs, targets, lower=system.lower, low=LOW, high=HIGH,
+                               integer=integer)
+    return {int(t): (float(lo), float(hi)) for t, (lo, hi) in found.items() if hi - lo < width - TOL}
+
+
+# --- repair: what to hide next where the audit narrows a count ------------------------------------
+
+MAX_REPAIR_ROUNDS = 10
+
+
+def audit_and_repair(cubes: Mapping[str, Cube], links: Iterable[Link], max_rounds: int = MAX_REPAIR_ROUNDS
+                     ) -> tuple[AuditReport, int]:
+    """Audit suppressed cubes and, while the audit narrows a hidden small count, hide the cells
+    `repair_cells` picks, suppress again around them (katalog.cube.hide_more) and audit again where the
+    pattern changed. Returns the audit of the final pattern and how many cells the repair hid; raises
+    DisclosureError if a small count is shown or the rounds run out."""
+    started = time.perf_counter()
+    links = list(links)
+    first = report = audit(cubes, links)
+    at_first = {name: cube.hidden.copy() for name, cube in cubes.items()}
+    watched = {name: np.zeros(cube.shape, dtype=bool) for name, cube in cubes.items()}  # every count narrowed
+    added = 0
+    for _ in range(max_rounds):
+        if report.passed or report.exposed:
+            break
+        _mark(cubes, report.narrowed, watched)
+        cells = repair_cells(report)
+        if not cells:
+            break
+        before = {name: cube.hidden.copy() for name, cube in cubes.items()}
+        added += hide_more(cubes, links, cells)
+        report = audit(cubes, links, around={name: (cube.hidden & ~before[name]) | watched[name]
+                                             for name, cube in cubes.items()})
+    if added:
+        # Every count connected to a cell hidden since the first audit or to a count ever narrowed, against the
+        # final pattern; all others meet exactly the equations they met in the first audit, which they passed.
+        _mark(cubes, report.narrowed, watched)
+        report = audit(cubes, links, around={name: (cube.hidden & ~at_first[name]) | watched[name]
+                                             for name, cube in cubes.items()})
+        report.small = first.small
+    report.seconds = time.perf_counter() - started  # the audits and the repair between them
+    if not report.passed:
+        raise DisclosureError(report, added)
+    return report, added
+
+
+def _mark(cubes: Mapping[str, Cube], findings: Iterable[Finding], masks: Mapping[str, np.ndarray]) -> None:
+    """Mark the cells of narrowed counts (for a rest, its whole and its part) in `masks`."""
+    for finding in findings:
+        if finding.cell[0] == "rest":
+            _, name, number, flat_whole = finding.cell
+            cube = cubes[name]
+            part = cube.parts[number]
+            masks[name].flat[flat_whole] = True
+            masks[name].flat[flat_whole + cube.measure(part.part) - cube.measure(part.whole)] = True
+        else:
+            name, flat_index = finding.cell
+            masks[name].flat[flat_index] = True
+
+
+def repair_cells(report: AuditReport) -> dict[str, set[int]]:
+    """For every narrowed count, one published cell whose hiding widens it: the count's extreme is found by
+    linear programming on its component of the equations, and the equations that bind it (non-zero dual
+    value) are those whose published cells fix the bound; the smallest published cell above zero among them
+    is chosen (a zero only if there is none). Cube name -> flat indices."""
+    from scipy.optimize import linprog
+
+    system = report.system
+    if system is None or not report.narrowed:
+        return {}
+    matrix = system.matrix.tocsr()
+    labels = _column_components(matrix)
+    chosen: dict[str, set[int]] = {}
+    for finding in report.narrowed:
+        target = finding.unknown
+        columns = np.flatnonzero(labels == labels[target])
+        rows = np.unique(matrix[:, columns].tocoo().row)
+        sub = matrix[rows][:, columns]
+        local = int(np.searchsorted(columns, target))
+        # Raise the upper end first where it is as close to the value as the lower end (a count of 1 seen as
+        # 0–1 needs room above it); otherwise lower the lower end.
+        directions = (True, False) if finding.high - finding.value <= finding.value - finding.low else (False, True)
+        for maximize in directions:
+            objective = np.zeros(len(columns))
+            objective[local] = -1.0 if maximize else 1.0
+            result = linprog(objective, A_eq=sub, b_eq=system.rhs[rows],
+                             bounds=np.column_stack([system.lower[columns], np.full(len(columns), np.inf)]),
+                             method="highs")
+            if result.status != 0:
                 continue
-            values = point[component.local_targets]
-            seen_low[which] = np.minimum(seen_low[which], values)
-            seen_high[which] = np.maximum(seen_high[which], values)
-    result: dict[int, tuple[float, float]] = {}
-    for component in components:
-        which = component.target_index
-        for k in np.flatnonzero((seen_high[which] - seen_low[which]) < width - 1e-6):
-            i = which[k]
-            low = component.extreme(component.local_targets[k], maximize=False, integer=integer)
-            high = component.extreme(component.local_targets[k], maximize=True, integer=integer)
-            if high - low < width - 1e-6:
-                result[int(targets[i])] = (low, high)
-    return result
+            binding = rows[np.abs(result.eqlin.marginals) > 1e-9]
+            candidates = np.unique(np.concatenate([system.shown_cells(int(r)) for r in binding])) if len(
+                binding) else np.array([], dtype=np.int64)
+            if not len(candidates):
+                continue
+            values = np.array([_value(system, int(c)) for c in candidates])
+            ranked = np.where(values > 0, values, np.inf) if (values > 0).any() else values
+            best = int(candidates[np.argmin(ranked)])
+            name, flat_index = system.locate(best)
+            chosen.setdefault(name, set()).add(flat_index)
+            break
+    return chosen
 
 
-def _components(system: _System, targets: np.ndarray):
-    """The connected components of unknowns that hold a target, each with its own equations."""
+def _value(system, position: int) -> float:
+    name, flat_index = system.locate(position)
+    return float(system.cubes[name].values.flat[flat_index])
+
+
+def _column_components(matrix) -> np.ndarray:
+    """The connected component of every unknown (unknowns sharing an equation are connected)."""
+    from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
-    matrix = system.matrix
     n = matrix.shape[1]
-    incidence = abs(matrix)
-    adjacency = (incidence.T @ incidence).tocsr()
-    _, labels = connected_components(adjacency, directed=False)
-    has_terms = np.diff(matrix.indptr) > 0
-    row_label = np.full(matrix.shape[0], -1)
-    row_label[has_terms] = labels[matrix.indices[matrix.indptr[:-1][has_terms]]]
-    target_labels = labels[targets]
-    order = np.argsort(labels, kind="stable")
-    bounds = np.searchsorted(labels[order], np.arange(labels.max() + 2 if n else 1))
-    rows_by_label: dict[int, list[int]] = {}
-    for row, label in enumerate(row_label.tolist()):
-        if label >= 0:
-            rows_by_label.setdefault(label, []).append(row)
-    for label in np.unique(target_labels):
-        columns = order[bounds[label]:bounds[label + 1]]
-        local = np.full(n, -1)
-        local[columns] = np.arange(len(columns))
-        which = np.flatnonzero(target_labels == label)
-        equations = rows_by_label.get(int(label), [])
-        yield _Component(matrix[equations][:, columns], system.rhs[equations], system.lower[columns], which,
-                         local[targets[which]])
-
-
-@dataclass
-class _Component:
-    matrix: object
-    rhs: np.ndarray
-    lower: np.ndarray
-    target_index: np.ndarray  # positions in the system's target list
-    local_targets: np.ndarray  # the same targets as columns of this component
-
-    @property
-    def n(self) -> int:
-        return self.matrix.shape[1]
-
-    def solve(self, objective: np.ndarray):
-        from scipy.optimize import linprog
-
-        if self.matrix.shape[0] == 0:
-            return np.where(objective < 0, np.inf, self.lower)
-        bounds = np.column_stack([self.lower, np.full(self.n, np.inf)])
-        result = linprog(objective, A_eq=self.matrix, b_eq=self.rhs, bounds=bounds, method="highs")
-        if result.status == 3:  # unbounded: some open target can grow without limit
-            return None
-        if result.status != 0:
-            raise RuntimeError(f"Revisionen kunne ikke løse et lineært program: {result.message}")
-        return np.asarray(result.x)
-
-    def extreme(self, column: int, *, maximize: bool, integer: bool) -> float:
-        """The exact min or max of one unknown (integer programme where the linear one is not integral)."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
-        objective = np.zeros(self.n)
-        objective[column] = -1.0 if maximize else 1.0
-        if self.matrix.shape[0] == 0:
-            return np.inf if maximize else float(self.lower[column])
-        point = self.solve(objective)
-        if point is None:
-            return np.inf if maximize else -np.inf
-        if not integer or np.abs(point - np.round(point)).max() <= 1e-6:
-            return float(point[column])
-        result = milp(objective, integrality=np.ones(self.n),
-                      bounds=Bounds(self.lower, np.full(self.n, np.inf)),
-                      constraints=[LinearConstraint(self.matrix, self.rhs, self.rhs)])
-        if result.status != 0:
-            raise RuntimeError(f"Revisionen kunne ikke løse et heltalsprogram: {result.message}")
-        return float(result.x[column])
+    coo = matrix.tocoo()
+    # Each equation's unknowns chained to its first: enough for connectivity.
+    first = np.full(matrix.shape[0], -1)
+    order = np.argsort(coo.row, kind="stable")
+    rows, cols = coo.row[order], coo.col[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1] if len(rows) else np.array([], dtype=np.int64)
+    first[rows[starts]] = cols[starts]
+    graph = sparse.csr_matrix((np.ones(len(rows)), (first[rows], cols)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]

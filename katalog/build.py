@@ -21,6 +21,11 @@ from katalog.mockinfo import format_number
 from katalog.protected import protect
 
 CONTENT_TABLES = ("usecases", "mock_tables", "mock_comparisons", "mock_build")
+# The build audits what it publishes (katalog.audit, repairing where the audit narrows a count) from this
+# scale up: at national scale, the catalogue the group sees, it takes ≈20 s; at the small scales of quick
+# starts and tests nearly every count is small and it takes minutes, so there the test suite and
+# `katalog audit --skala` do it instead.
+AUDITED_FROM_SCALE = 1.0
 UNPROTECTED_PREFIX = "ubeskyttet_"  # the aggregates before disclosure control, written only with the cohort
 
 
@@ -33,6 +38,7 @@ class BuildReport:
     seconds: float = 0.0
     scale: float = 1.0
     steps: dict[str, float] = field(default_factory=dict)
+    audit: dict | None = None  # katalog.audit's summary of what was written, when the build audited it
 
 
 def build(
@@ -44,8 +50,14 @@ def build(
     scale: float | None = None,
     cohort: bool = False,
     protected: bool = True,
+    audited: bool | None = None,
 ) -> BuildReport:
-    """Refresh use-cases and mock tables; `scale` 1.0 is all of Denmark, `cohort` adds the person tables."""
+    """Refresh use-cases and mock tables; `scale` 1.0 is all of Denmark, `cohort` adds the person tables.
+
+    `audited` (default: from AUDITED_FROM_SCALE up) audits the protected tables against each other before
+    anything is written and raises katalog.audit.DisclosureError (a ValueError, Danish message) if the
+    audit narrows a hidden small count the repair cannot protect. `protected=False` writes the tables
+    without disclosure control, for `make bench` only."""
     started = time.perf_counter()
     path = Path(db_path or database.db_path())
     scale = database.mock_scale() if scale is None else scale
@@ -53,20 +65,43 @@ def build(
     catalogue = load_catalogue(usecases_dir or database.usecases_dir())
     progress(f"Genererer mock-data i skala {scale:g}" + (" (hele landet)" if scale == 1 else ""))
     mock = generate(mockdata_dir or database.mockdata_dir(), scale=scale, cohort_tables=cohort, progress=progress)
-    progress("Diskretionering: hver tabels fulde kube med totaler, sammenkædede tabeller under ét")
-    protect_started = time.perf_counter()
-    protection = protect(mock.tables)
-    tables = protection.tables if protected else list(mock.tables)  # unprotected only for `make bench`
+    audited = protected and (scale >= AUDITED_FROM_SCALE if audited is None else audited)
+    steps: dict[str, float] = {}
+    protection = None
+    if protected:
+        progress("Diskretionering: hver tabels fulde kube med totaler, sammenkædede tabeller under ét")
+        if audited:
+            progress("Revision: hvert skjult lille tal tjekkes mod alle offentliggjorte tabeller (lineære programmer)")
+        protect_started = time.perf_counter()
+        protection = protect(mock.tables, audited=audited)
+        protect_seconds = time.perf_counter() - protect_started
+        audit_seconds = protection.audit_seconds
+        steps["diskretionering"] = round(protect_seconds - audit_seconds, 3)
+        if audited:
+            steps["revision"] = round(audit_seconds, 3)
+    tables = protection.tables if protection else list(mock.tables)  # unprotected only for `make bench`
+    hidden_cells = protection.hidden if protection else {}
     if cohort:
         # The unprotected aggregates beside the person-level cohort they are counted from, for analysts and the
         # check that katalog.cohort_sql derives the same tables; like the cohort, chart SQL never reads them.
         tables += [MockTable(UNPROTECTED_PREFIX + t.name, t.title + " (uden diskretionering)",
                              "Tabellen før diskretionering; kun til analyse og kontrol. " + t.declaration,
                              t.frame, t.indexes, PERSON) for t in mock.tables if t.level == AGGREGATE]
-    for name, (hidden, cells) in protection.hidden.items():
+    for name, (hidden, cells) in hidden_cells.items():
         progress(f"  {name}: {format_number(hidden)} af {format_number(cells)} antal skjult ({hidden / cells:.1%})"
                  if cells else f"  {name}: ingen antal")
-    steps = {"diskretionering": round(time.perf_counter() - protect_started, 3)}
+    audit_summary = None
+    if protection and protection.audit:
+        audit_summary = {k: v for k, v in protection.audit.summary().items() if k not in ("tabeller", "eksempler")}
+        audit_summary["ekstra_skjult"] = protection.repaired
+        progress(f"Revision bestået: {format_number(audit_summary['små_tal_tjekket'])} skjulte små tal tjekket, "
+                 f"ingen kan indsnævres ({audit_seconds:.1f} s"
+                 + (f"; {protection.repaired} celler mere skjult, hvor linjereglerne ikke var nok)"
+                    if protection.repaired else ")"))
+    elif protected:
+        progress(f"Revision springes over i skala {scale:g}"
+                 + (f" (kun fra skala {AUDITED_FROM_SCALE:g})" if scale < AUDITED_FROM_SCALE else "")
+                 + f": kør 'katalog audit --skala {scale:g}'")
     progress(f"Skriver {path}")
     write_started = time.perf_counter()
     db = database.connect(path)
@@ -88,11 +123,18 @@ def build(
         conn.executemany("INSERT INTO mock_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          [(t.name, t.title, t.declaration, len(t.frame), t.level,
                            ",".join(COUNT_COLUMNS.get(t.name, ()) if t.level == AGGREGATE else ()),
-                           *protection.hidden.get(t.name, (None, None))) for t in tables])
+                           *hidden_cells.get(t.name, (None, None))) for t in tables])
         _write(conn, MockTable("mock_comparisons", "", "", comparison_frame(mock.comparisons)))
         conn.execute("CREATE TABLE mock_build (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         conn.executemany("INSERT INTO mock_build VALUES (?, ?)", [
             ("scale", repr(scale)), ("cohort", "1" if cohort else "0"), ("seed", str(mock.seed)),
+            ("protected", "1" if protected else "0"), ("audited", "1" if audit_summary else "0"),
+            *([] if audit_summary is None else [
+                ("audit_checked", str(audit_summary["små_tal_tjekket"])),
+                ("audit_narrowed", str(audit_summary["indsnævret"])),
+                ("audit_exact", str(audit_summary["bestemt_præcist"])),
+                ("audit_repaired", str(protection.repaired)),
+                ("audit_seconds", f"{audit_seconds:.1f}")]),
         ])
         conn.execute("CREATE TABLE usecases (id TEXT PRIMARY KEY, title TEXT NOT NULL, subtask TEXT NOT NULL, "
                      "platform TEXT NOT NULL, status TEXT NOT NULL, file TEXT NOT NULL)")
@@ -113,6 +155,7 @@ def build(
         seconds=time.perf_counter() - started,
         scale=scale,
         steps={**mock.seconds, **steps, "skrivning": round(time.perf_counter() - write_started, 3)},
+        audit=audit_summary,
     )
 
 

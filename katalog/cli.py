@@ -55,11 +55,14 @@ def build(db_file: Path, scale: float | None, cohort: bool) -> None:
 @click.option("--skala", "scale", type=click.FloatRange(min=0.01, max=1.0), default=None,
               help="Mock-data i skala (standard: $KATALOG_SCALE eller 1, som 'katalog build').")
 @click.option("--aar", "years", type=int, multiple=True, help="Kun disse år (standard: alle).")
-@click.option("--tabel", "table_names", multiple=True, help="Kun disse tabeller og dem, de er kædet sammen med.")
+@click.option("--tabel", "table_names", multiple=True,
+              help="Kun disse tabeller og sammenkædningerne mellem dem (standard: alle).")
 def audit(scale: float | None, years: tuple[int, ...], table_names: tuple[str, ...]) -> None:
     import json
 
+    from katalog.audit import DisclosureError
     from katalog.audit import audit as run_audit
+    from katalog.build import AUDITED_FROM_SCALE
     from katalog.mockdata import generate
     from katalog.protected import protect
 
@@ -68,11 +71,20 @@ def audit(scale: float | None, years: tuple[int, ...], table_names: tuple[str, .
     tables = [t if not years or "aar" not in t.frame else
               type(t)(t.name, t.title, t.declaration, t.frame[t.frame["aar"].isin(years)], t.indexes, t.level)
               for t in mock.tables]
-    protection = protect(tables)
-    cubes = {n: c for n, c in protection.cubes.items() if not table_names or n in table_names}
-    links = [link for link in protection.links if link.a in cubes and link.b in cubes]
-    report = run_audit(cubes, links)
-    click.echo(json.dumps({"skala": scale, "år": list(years) or "alle", **report.summary()}, ensure_ascii=False,
+    # The pattern 'katalog build' writes at this scale: from AUDITED_FROM_SCALE up the build audits it and hides
+    # more where the audit narrows a count; below, the line rules alone decide it.
+    audited = scale >= AUDITED_FROM_SCALE
+    try:
+        protection = protect(tables, audited=audited)
+        report, repaired = protection.audit, protection.repaired
+    except DisclosureError as error:
+        protection, report, repaired = None, error.report, None
+    if protection is not None and (report is None or table_names):
+        cubes = {n: c for n, c in protection.cubes.items() if not table_names or n in table_names}
+        links = [link for link in protection.links if link.a in cubes and link.b in cubes]
+        report = run_audit(cubes, links)
+    click.echo(json.dumps({"skala": scale, "år": list(years) or "alle", "revideret_ved_bygning": audited,
+                           "ekstra_skjult_af_revisionen": repaired, **report.summary()}, ensure_ascii=False,
                           indent=2))
     if not report.passed:
         sys.exit(1)

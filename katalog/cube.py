@@ -9,15 +9,19 @@ solve a hidden cell:
 1. *Primary*: every count of persons from 1 to 4 is hidden, including counts that are not published but
    follow from two that are (patients who are not new = patients − new patients).
 2. *Secondary*: along every line of the cube (a total and the cells it is the sum of; a count and its
-   part), a hidden cell never stands alone, and the hidden cells of a line whose total is shown sum to
-   at least their number + 3, so none of them can be narrowed inside 1–4 by subtraction. The smallest
-   shown cell above zero is hidden next, and the zeros of a line with a hidden count are hidden too, so a
-   hidden cell may be 0 (a shown zero beside it would say it is at least 1).
+   part), a hidden cell never stands alone, and the hidden cells of a line whose total is shown can give
+   up at least their number + 3 between them, so none of them can be narrowed inside 1–4 by subtraction
+   (a count can give up only what lies above its floor: all patients are at least the new patients shown
+   beside them). The rests of a part (whole − part) sum along every line too and are protected the same
+   way: where a part or whole is hidden its rest is open, and open rests must protect each other. The
+   smallest shown cell above zero is hidden next, and the zeros of a line with a hidden count are hidden
+   too, so a hidden cell may be 0 (a shown zero beside it would say it is at least 1).
 3. *Linked cubes*: the same count published in two tables (patients by kommune and by region with
    plejehjem) is one cell; a cell hidden in one is hidden in the other, and both are suppressed again
    until neither changes.
 
-`katalog.audit` then checks the pattern with linear programming against everything published.
+`katalog.audit` then checks the pattern with linear programming against everything published; where many
+lines together still narrow a count, its repair hides more (`hide_more`) and suppresses again.
 """
 
 from __future__ import annotations
@@ -196,14 +200,18 @@ def suppress(cube: Cube) -> int:
     if cube.forced is not None:
         hidden |= cube.forced
     rest_small = [(part, _small(cube.rest(part))) for part in cube.parts]
+    rests = [(cube.measure(part.part), cube.measure(part.whole), cube.rest(part)) for part in cube.parts]
     changed = True
     while changed:
         changed = False
         for part, small in rest_small:
             changed |= _protect_rest(cube, hidden, part, small)
+        slack = cube.values - _floor(cube, hidden)
         for axis, hierarchy in enumerate(cube.dims, start=1):
             for total, members in hierarchy.groups:
-                changed |= _protect_line(cube.values, hidden, axis, total, members)
+                changed |= _protect_line(cube.values, hidden, axis, total, members, slack)
+                for p, w, rest in rests:
+                    changed |= _protect_rest_line(rest, hidden, p, w, axis, total, members)
     _hide_zeros_beside_hidden(cube.values, hidden, cube.dims)
     cube.hidden = hidden
     return int(hidden.sum())
@@ -239,24 +247,65 @@ def _protect_rest(cube: Cube, hidden: np.ndarray, part: Part, small: np.ndarray)
     return True
 
 
-def _protect_line(values: np.ndarray, hidden: np.ndarray, axis: int, total: int, members: tuple[int, ...]) -> bool:
+def _floor(cube: Cube, hidden: np.ndarray) -> np.ndarray:
+    """What every count is known to be at least: 0, or a shown part of it (all patients ≥ the new patients
+    shown beside them). A hidden count gives nothing to its line above this floor."""
+    floor = np.zeros(cube.shape)
+    for part in cube.parts:
+        p, w = cube.measure(part.part), cube.measure(part.whole)
+        floor[..., w] = np.maximum(floor[..., w], np.where(hidden[..., p], 0.0, cube.values[..., p]))
+    return floor
+
+
+def _protect_line(values: np.ndarray, hidden: np.ndarray, axis: int, total: int, members: tuple[int, ...],
+                  slack: np.ndarray | None = None) -> bool:
     """Along one kind of line (a total and its parts, for every position of the other dimensions), hide the
     smallest shown non-zero cell wherever a hidden cell stands alone or the hidden parts of a shown total
-    sum to less than their number + PROTECTION_MARGIN."""
+    can give up less than their number + PROTECTION_MARGIN between them (each can give up its value above
+    its floor, `slack`). Cells that add slack are hidden first."""
     line = (total, *members)
     h = np.take(hidden, line, axis=axis)
     v = np.take(values, line, axis=axis)
+    room = v if slack is None else np.take(slack, line, axis=axis)
     n_hidden = (h & (v > 0)).sum(axis=axis)  # hidden zeros protect nothing and need no protection
     total_shown = ~np.take(h, 0, axis=axis)
-    hidden_sum = np.where(h, v, 0).sum(axis=axis)
-    weak = (n_hidden == 1) | (total_shown & (n_hidden >= 2) & (hidden_sum < n_hidden + PROTECTION_MARGIN))
+    hidden_room = np.where(h, room, 0).sum(axis=axis)
+    weak = (n_hidden == 1) | (total_shown & (n_hidden >= 2) & (hidden_room < n_hidden + PROTECTION_MARGIN))
     if not weak.any():
         return False
-    candidates = np.where(~h & (v > 0), v, np.inf)
+    # A cell that gives no room (its part is shown and as large) is hidden only when no other is left.
+    candidates = np.where(~h & (v > 0), v + np.where(room > 0, 0.0, 1e9), np.inf)
+    return _hide_best(hidden, candidates, weak, axis, line)
+
+
+def _protect_rest_line(rest: np.ndarray, hidden: np.ndarray, p: int, w: int, axis: int, total: int,
+                       members: tuple[int, ...]) -> bool:
+    """The rests (whole − part) along a line sum like counts: where a part or whole is hidden its rest is
+    open, and open rests must protect each other as hidden counts do (the rests of two hidden parts whose
+    wholes are shown sum to what the line's rest leaves). Opens the smallest shown rest above zero by
+    hiding its part."""
+    line = (total, *members)
+    open_ = np.take(hidden[..., p] | hidden[..., w], line, axis=axis)
+    r = np.take(rest, line, axis=axis)
+    n_open = (open_ & (r > 0)).sum(axis=axis)
+    total_known = ~np.take(open_, 0, axis=axis)
+    open_sum = np.where(open_, r, 0).sum(axis=axis)
+    weak = (n_open == 1) | (total_known & (n_open >= 2) & (open_sum < n_open + PROTECTION_MARGIN))
+    if not weak.any():
+        return False
+    candidates = np.where(~open_ & (r > 0), r, np.inf)
+    part_hidden = hidden[..., p]
+    changed = _hide_best(part_hidden, candidates, weak, axis, line)
+    hidden[..., p] = part_hidden
+    return changed
+
+
+def _hide_best(hidden: np.ndarray, candidates: np.ndarray, weak: np.ndarray, axis: int, line: tuple[int, ...]) -> bool:
+    """In every weak line, hide the candidate of least rank (a total only as the last resort)."""
     # A total is hidden only as the last resort: it opens every other line it is a part of.
     last_resort = np.zeros(len(line))
     last_resort[0] = 1e12
-    shape = [1] * v.ndim
+    shape = [1] * candidates.ndim
     shape[axis] = len(line)
     ranked = candidates + last_resort.reshape(shape)
     choice = np.argmin(ranked, axis=axis)
@@ -296,6 +345,23 @@ def suppress_linked(cubes: Mapping[str, Cube], links: Iterable[Link], max_rounds
         cube.hidden = None
         cube.forced = np.zeros(cube.shape, dtype=bool)
         suppress(cube)
+    _settle(cubes, links, max_rounds)
+
+
+def hide_more(cubes: Mapping[str, Cube], links: Iterable[Link], cells: Mapping[str, Iterable[int]],
+              max_rounds: int = 50) -> int:
+    """Hide more cells (cube name -> flat indices into its values) in an already suppressed set of cubes,
+    and suppress again around them until no line or link changes. Returns how many cells were added."""
+    before = sum(int(cube.hidden.sum()) for cube in cubes.values())
+    for name, flat_indices in cells.items():
+        cube = cubes[name]
+        cube.forced.flat[np.fromiter(flat_indices, dtype=np.int64)] = True
+        suppress(cube)
+    _settle(cubes, list(links), max_rounds)
+    return sum(int(cube.hidden.sum()) for cube in cubes.values()) - before
+
+
+def _settle(cubes: Mapping[str, Cube], links: list[Link], max_rounds: int) -> None:
     for _ in range(max_rounds):
         changed = False
         for link in links:

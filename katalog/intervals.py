@@ -8,7 +8,8 @@ rule of statistical disclosure control is that this range must be wide enough; f
 
 `feasible_ranges` computes exact ranges with linear programming, or integer programming with
 `integer=True` (counts are whole numbers, and an integer range can be narrower than the linear one).
-`unprotected` returns only the targets that fail the audit rule.
+`unprotected` returns only the targets that fail the audit rule; `unprotected_matrix` is the same for a
+system already in sparse-matrix form (katalog.audit, the build-time audit of every published table).
 
 How it stays fast on thousands of unknowns:
 - The system is split into connected components (unknowns linked by equations,
@@ -17,7 +18,9 @@ How it stays fast on thousands of unknowns:
 - Every solution found is a witness: a target whose value in it is at its bound (for ranges) or ≤ low
   and ≥ high (for the audit) needs no programme of its own in that direction. Sweeps look for such
   solutions for many targets at once (minimise Σ max(x, low) over the open targets, maximise
-  Σ min(x, high)): first one linear programme over all components together, then per component.
+  Σ min(x, high)): first one linear programme per batch of components (about BATCH_VARIABLES variables:
+  many small components settled at once, and moderate programmes, which HiGHS solves far faster than one
+  huge one), then per component.
 - Integer programmes only where needed: the linear programme is solved first, and its solution is
   accepted when it is already whole (and outside every gap); otherwise the integer programme decides.
   (A whole-number LP optimum alone is not enough: x + 2z = 3, z ∈ [0.5, 1.5] has LP minimum x = 0 but
@@ -52,6 +55,7 @@ Range = tuple[float, float]
 
 TOL = 1e-6  # feasibility and comparison tolerance (HiGHS works to about 1e-7)
 DEFAULT_BIG_M = 1e7  # cap for a gap variable that is unbounded above even in the relaxation
+BATCH_VARIABLES = 5000  # components are swept together in batches of about this many variables
 
 # HiGHS options scipy's milp does not list but passes on: an exact optimum (no relative gap), and tight
 # feasibility so a big-M binary at 1e-6 cannot open a gap it should close.
@@ -115,6 +119,25 @@ def unprotected(
     return {key: result[key] for key in system.targets if key in result}
 
 
+def unprotected_matrix(
+    matrix: sparse.spmatrix,
+    rhs: np.ndarray,
+    targets: Iterable[int],
+    *,
+    lower: np.ndarray,
+    upper: np.ndarray | None = None,
+    low: float = 1,
+    high: float = 4,
+    integer: bool = False,
+) -> dict[int, Range]:
+    """`unprotected` for a system already in matrix form: matrix · x = rhs, variables 0..n-1 (the columns)
+    with bounds `lower` (and `upper`, else +inf). Targets are column numbers. For large systems built by
+    the caller (katalog.audit), without a dict per equation."""
+    system = _System.from_matrix(matrix, rhs, targets, lower, upper, integer)
+    result = system.solve(float(low), float(high))
+    return {key: result[key] for key in system.targets if key in result}
+
+
 # --- the system and its components -------------------------------------------------------------------
 
 
@@ -174,6 +197,22 @@ class _System:
                 gaps[index[key]] = (float(a), float(b))
         return cls(names, index, matrix, rhs_array, lo, hi, gaps, integer, big_m, targets)
 
+    @classmethod
+    def from_matrix(cls, matrix, rhs, targets, lower, upper, integer) -> _System:
+        matrix = sparse.csr_matrix(matrix, dtype=float)
+        matrix.sum_duplicates()
+        matrix.eliminate_zeros()
+        n = matrix.shape[1]
+        rhs_array = np.asarray(rhs, dtype=float)
+        empty = np.diff(matrix.indptr) == 0
+        if np.any(np.abs(rhs_array[empty]) > TOL):
+            raise InfeasibleError("An equation without variables has a right-hand side other than 0.")
+        lo = np.asarray(lower, dtype=float).copy()
+        hi = np.full(n, math.inf) if upper is None else np.asarray(upper, dtype=float).copy()
+        names = list(range(n))
+        return cls(names, dict(zip(names, names, strict=True)), matrix, rhs_array, lo, hi, {}, integer, DEFAULT_BIG_M,
+                   list(dict.fromkeys(int(t) for t in targets)))
+
     def solve(self, low: float | None, high: float | None) -> dict[Key, Range]:
         """Every target's range (`low` None), or the targets whose range misses part of [low, high].
 
@@ -185,17 +224,19 @@ class _System:
         linked = [c for c in components if c.matrix.shape[0] > 0]
         reached_low: set[Key] = set()
         reached_high: set[Key] = set()
-        if len(linked) > 1:
-            cols = np.concatenate([c.cols for c in linked])
-            rows = [r for c in linked for r in c.rows]
-            targets = [t for c in linked for t in c.global_targets]
+        for batch in _batches(linked):
+            if len(batch) < 2:
+                continue
+            cols = np.concatenate([c.cols for c in batch])
+            rows = [r for c in batch for r in c.rows]
+            targets = [t for c in batch for t in c.global_targets]
             block = _Component.of(self, cols, rows, targets, blocks=True)
             n = len(block.names)
             low_caps = block.lo if low is None else np.full(n, low)
             high_caps = block.hi if high is None else np.full(n, high)
             found_low, found_high = block.sweep_relaxed(low_caps, high_caps)
-            reached_low = {block.names[j] for j in found_low}
-            reached_high = {block.names[j] for j in found_high}
+            reached_low |= {block.names[j] for j in found_low}
+            reached_high |= {block.names[j] for j in found_high}
         result: dict[Key, Range] = {}
         for component in components:
             if low is None or high is None:
@@ -248,6 +289,22 @@ class _System:
                                         np.searchsorted(cols, matrix.indices[entries]))),
                 shape=(len(rows), len(cols))) if rows else None
             yield _Component.of(self, cols, rows, component_targets, matrix=local)
+
+
+def _batches(components: list[_Component]) -> Iterable[list[_Component]]:
+    """Components in batches of about BATCH_VARIABLES variables: one programme per batch settles many small
+    components at once, and several moderate programmes are much faster than one huge one."""
+    limit = BATCH_VARIABLES
+    batch: list[_Component] = []
+    size = 0
+    for component in sorted(components, key=lambda c: len(c.names)):
+        if batch and size + len(component.names) > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(component)
+        size += len(component.names)
+    if batch:
+        yield batch
 
 
 @dataclass

@@ -54,8 +54,9 @@ COUNT_COLUMNS = {
     "praksis": ("tilmeldte", "patienter_med_diagnoserne"),
     "ap_aktivitet": ("patienter",),
     "sygehus_aktivitet": ("patienter",),
-    "forloeb": ("nye_patienter", "speciallaege_30d", "speciallaege_90d", "speciallaege_365d", "sygehus_30d",
-                "sygehus_90d", "sygehus_365d"),
+    # forloeb as published (katalog.protected): the windows within 30, 90 and 365 days and the intervals between.
+    "forloeb": ("nye_patienter", *(f"{kind}_{days}" for kind in ("speciallaege", "sygehus")
+                                   for days in ("30d", "90d", "365d", "31_90d", "91_365d", "ikke_365d"))),
     "forloeb_tid": ("patienter",),
     "plejehjemsbeboere": ("beboere", "befolkning"),
 }

@@ -12,12 +12,14 @@ NULL, and values built on a hidden group of persons (contacts, fees, rates) as N
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from katalog.audit import AuditReport, audit_and_repair
 from katalog.cube import (
     Cube,
     Hierarchy,
@@ -39,9 +41,18 @@ NURSING_HOME_AGES = ("65-69", "70-74", "75-79", "80-84", "85+")
 _CONTACTS = ("konsultation", "telefon", "email", "video", "aarskontrol", "sygebesoeg", "spirometri",
              "honorar_ydelser_kr", "honorar_kronikerhonorar_kr")
 _HOSPITAL = ("indlaeggelser", "ambulante_besoeg", "speciallaege_besoeg")
-_PATHWAY_CHAINS = (("speciallaege_365d", "nye_patienter"), ("speciallaege_90d", "speciallaege_365d"),
-                   ("speciallaege_30d", "speciallaege_90d"), ("sygehus_365d", "nye_patienter"),
-                   ("sygehus_90d", "sygehus_365d"), ("sygehus_30d", "sygehus_90d"))
+# The pathways' time after diagnosis as a dimension: the disjoint intervals are its leaves and the cumulative
+# windows its totals (0-30 + 31-90 = within 90 days; + 91-365 = within a year; + later or never = every new
+# patient), so the line rules protect each window and each interval like any other total and its parts.
+PATHWAY_KINDS = ("speciallaege", "sygehus")
+PATHWAY_TIMES = {  # node -> (its parent, the column it is written to)
+    "0-30": ("0-90", "{kind}_30d"),
+    "31-90": ("0-90", "{kind}_31_90d"),
+    "0-90": ("0-365", "{kind}_90d"),
+    "91-365": ("0-365", "{kind}_91_365d"),
+    "0-365": (ALL, "{kind}_365d"),
+    "ikke_365": (ALL, "{kind}_ikke_365d"),
+}
 
 # How the written tables say where totals are: one sentence added to each declaration.
 _TOTALS_NOTE = (" Tabellen har en række for hver total (køn og aldersgruppe 'Alle', region og 'Hele landet'): "
@@ -57,10 +68,17 @@ class Protection:
     cubes: dict[str, Cube]
     links: list[Link]
     hidden: dict[str, tuple[int, int]]  # table -> (hidden cells, all cells)
+    audit: AuditReport | None = None  # the audit of the pattern as published, when `protect` ran it
+    repaired: int = 0  # cells hidden because the audit narrowed a count (beyond the line rules)
+    audit_seconds: float = 0.0  # the audit and its repair
 
 
-def protect(tables: Sequence[MockTable]) -> Protection:
-    """The protected versions of the aggregate tables (person-level tables pass through unchanged)."""
+def protect(tables: Sequence[MockTable], *, audited: bool = False) -> Protection:
+    """The protected versions of the aggregate tables (person-level tables pass through unchanged).
+
+    `audited`: audit the pattern against everything published (katalog.audit) and, where it narrows a
+    hidden small count, hide one more published cell that fixes the bound, suppress again and audit again;
+    raises katalog.audit.DisclosureError (a ValueError with a Danish message) if that does not settle."""
     raw = {t.name: t for t in tables}
     frames = {name: t.frame for name, t in raw.items()}
     geo = kommune_geography(frames["befolkning"])
@@ -80,11 +98,14 @@ def protect(tables: Sequence[MockTable]) -> Protection:
     }
     links = _links(cubes)
     suppress_linked(cubes, links)
+    audit_started = time.perf_counter()
+    report, repaired = audit_and_repair(cubes, links) if audited else (None, 0)
+    audit_seconds = time.perf_counter() - audit_started if audited else 0.0
     written = {
         "ap_patienter": _patient_rows(cubes["ap_patienter"], cubes["ap_patienter_region"]),
         "ap_aktivitet": to_frame(cubes["ap_aktivitet"]),
         "sygehus_aktivitet": to_frame(cubes["sygehus_aktivitet"]),
-        "forloeb": to_frame(cubes["forloeb"]),
+        "forloeb": _pathway_rows(cubes["forloeb"]),
         "kvalitetsindikatorer": _with_indicator_labels(to_frame(cubes["kvalitetsindikatorer"]),
                                                        frames["kvalitetsindikatorer"]),
         "praksis_indikatorer": _with_indicator_labels(to_frame(cubes["praksis_indikatorer"]),
@@ -112,7 +133,7 @@ def protect(tables: Sequence[MockTable]) -> Protection:
     hidden = {name: hidden_share(cube) for name, cube in cubes.items() if name != "ap_patienter_region"}
     hidden["ap_patienter"] = tuple(a + b for a, b in zip(hidden_share(cubes["ap_patienter"]),
                                                          hidden_share(cubes["ap_patienter_region"]), strict=True))
-    return Protection(out, cubes, links, hidden)
+    return Protection(out, cubes, links, hidden, report, repaired, audit_seconds)
 
 
 # --- dimensions -----------------------------------------------------------------------------------
@@ -237,11 +258,49 @@ def _hospital(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
                       ["patienter"], companions={c: "patienter" for c in _HOSPITAL})
 
 
+def _pathway_time() -> Hierarchy:
+    parent_of = {node: parent for node, (parent, _) in PATHWAY_TIMES.items()}
+    return tree("tid", parent_of, {"tid": {node: node for node in [*PATHWAY_TIMES, ALL]}})
+
+
 def _pathways(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
-    counts = ["nye_patienter", *[c for c in frame.columns if c.endswith("d") and c[-2].isdigit()]]
-    return from_frame("forloeb", frame, ["aar", "diagnose"],
-                      [("region", regions), ("koen", _sex()), ("aldersgruppe", _age())], counts,
-                      parts=[Part(part, whole) for part, whole in _PATHWAY_CHAINS if part in counts])
+    """New patients by region, sex, age group and time to first contact with each kind of care: one row per
+    disjoint interval, from the cumulative counts (within 30, 90, 365 days) the generator writes."""
+    keys = ["aar", "diagnose", "region", "koen", "aldersgruppe"]
+    leaves = {"0-30": ("{kind}_30d", None), "31-90": ("{kind}_90d", "{kind}_30d"),
+              "91-365": ("{kind}_365d", "{kind}_90d"), "ikke_365": ("nye_patienter", "{kind}_365d")}
+    rows = []
+    for node, (upto, since) in leaves.items():
+        part = frame[keys].assign(tid=node)
+        for kind in PATHWAY_KINDS:
+            values = frame[upto.format(kind=kind)].to_numpy()
+            part[kind] = values - (frame[since.format(kind=kind)].to_numpy() if since else 0)
+        rows.append(part)
+    leaf_rows = pd.concat(rows, ignore_index=True)
+    if (leaf_rows[list(PATHWAY_KINDS)] < 0).any().any():
+        raise ValueError("forloeb: de kumulerede antal falder med tiden")
+    return from_frame("forloeb", leaf_rows, ["aar", "diagnose"],
+                      [("region", regions), ("koen", _sex()), ("aldersgruppe", _age()), ("tid", _pathway_time())],
+                      list(PATHWAY_KINDS))
+
+
+def _pathway_rows(cube: Cube) -> pd.DataFrame:
+    """forloeb as written: one row per year, diagnosis, region, sex and age group, with the new patients and,
+    per kind of care, the cumulative windows and the disjoint intervals as columns (NULL where hidden)."""
+    frame = to_frame(cube)
+    keys = ["aar", "diagnose", "niveau", "region", "koen", "aldersgruppe"]
+    wide = frame[frame["tid"] == ALL][keys].reset_index(drop=True)
+    total = frame[frame["tid"] == ALL].reset_index(drop=True)
+    wide["nye_patienter"] = total[PATHWAY_KINDS[0]]
+    for kind in PATHWAY_KINDS:
+        for node, (_, column) in PATHWAY_TIMES.items():
+            wide[column.format(kind=kind)] = frame[frame["tid"] == node][kind].to_numpy()
+    return wide[[*keys, "nye_patienter", *PATHWAY_COLUMNS]]
+
+
+# The written columns: the cumulative windows first (as the generator counts them), then the disjoint intervals.
+PATHWAY_COLUMNS = tuple(f"{kind}_{suffix}" for kind in PATHWAY_KINDS
+                        for suffix in ("30d", "90d", "365d", "31_90d", "91_365d", "ikke_365d"))
 
 
 def _indicators(name: str, frame: pd.DataFrame, units: Hierarchy, leaf: str) -> Cube:
@@ -298,6 +357,7 @@ def _links(cubes: Mapping[str, Cube]) -> list[Link]:
     r_blocks = _block_index(by_region, patients.blocks)
     a_blocks = _block_index(activity, patients.blocks)
     f_blocks = _block_index(pathways, patients.blocks)
+    f_all = _node(pathways.dims[3], ALL)
     yes, both = 0, 2  # Ja, Alle in the flat yes/no dimensions
     every = slice(None)
     return [
@@ -318,9 +378,12 @@ def _links(cubes: Mapping[str, Cube]) -> list[Link]:
              lambda c: ((np.arange(len(activity.blocks)), every, 2, every, every, every), "patienter"),
              lambda c: ((_block_index(hospital, activity.blocks), every, every, every, every), "patienter")),
         # New patients by region, sex and age are the new patients whose pathways forloeb follows.
+        # Every kind of care's time dimension ends in the same new patients (tid Alle).
         Link("ap_patienter_region", "forloeb",
              lambda c: ((r_blocks[:, None], r_geo[None, :], every, every), "nye_patienter"),
-             lambda c: ((f_blocks[:, None], f_geo[None, :], every, every), "nye_patienter")),
+             lambda c: ((f_blocks[:, None], f_geo[None, :], every, every, f_all), PATHWAY_KINDS[0])),
+        *[Link("forloeb", "forloeb", lambda c: ((every, every, every, every, f_all), PATHWAY_KINDS[0]),
+               lambda c, kind=kind: ((every, every, every, every, f_all), kind)) for kind in PATHWAY_KINDS[1:]],
         *_indicator_links(patients, kommune_ind, practice_ind, region_labels),
     ]
 

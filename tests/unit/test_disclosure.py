@@ -143,3 +143,34 @@ def test_display_and_csv_use_danish_numbers_and_keep_years_plain():
     assert shown["patienter"].tolist() == ["12.345", "67.890"]
     assert shown["andel"].tolist() == ["0,573", "0,250"]
     assert result.for_display(grouping=False)["patienter"].tolist() == ["12345", "67890"]
+
+
+def _indicator(cells: dict):
+    """A practice-indicator-like cube: met and in the denominator, by kommune (the only dimension)."""
+    frame = pd.DataFrame([{"aar": 2024, "kommune": k, **v} for k, v in cells.items()])
+    return from_frame("t", frame, ["aar"], [("kommune", GEO)], ["opfyldt", "patienter"],
+                      parts=[Part("opfyldt", "patienter")])
+
+
+def test_the_rests_of_hidden_parts_protect_each_other_along_a_line():
+    # In Fanø and Varde all but one patient meets the indicator: their numerators are hidden (rests of 1),
+    # and under Syd's shown totals the two rests add up to 2 – each could only be 0-2. Rests add up along a
+    # line like counts, so a third rest is opened (Esbjerg's numerator hidden).
+    cube = _indicator({"Fanø": {"opfyldt": 129, "patienter": 130}, "Esbjerg": {"opfyldt": 184, "patienter": 196},
+                       "Varde": {"opfyldt": 42, "patienter": 43}, "Læsø": {"opfyldt": 60, "patienter": 70},
+                       "Aalborg": {"opfyldt": 372, "patienter": 379}})
+    suppress_linked({"t": cube}, [])
+    assert cube.hidden[0, GEO.nodes.index("Esbjerg"), cube.measure("opfyldt")]
+    assert audit({"t": cube}, []).passed
+
+
+def test_a_hidden_count_gives_nothing_below_a_part_shown_beside_it():
+    # Fanø's 2 patients are hidden, and Esbjerg's 10 beside them in Syd; but Esbjerg's 10 who meet the
+    # indicator are shown, so Esbjerg's patients are at least 10 and Fanø's at most 2. A count can give up
+    # only what lies above a part shown beside it: another cell is hidden (Varde's 40).
+    cube = _indicator({"Fanø": {"opfyldt": 2, "patienter": 2}, "Esbjerg": {"opfyldt": 10, "patienter": 10},
+                       "Varde": {"opfyldt": 3, "patienter": 40}, "Læsø": {"opfyldt": 60, "patienter": 70},
+                       "Aalborg": {"opfyldt": 372, "patienter": 379}})
+    suppress_linked({"t": cube}, [])
+    assert cube.hidden[0, GEO.nodes.index("Varde"), cube.measure("patienter")]
+    assert audit({"t": cube}, []).passed

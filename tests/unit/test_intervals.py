@@ -273,3 +273,24 @@ def test_linear_audit_agrees_with_linear_ranges(seed):
     assert audit.keys() == {n for n, (lo, hi) in ranges.items() if lo > 1 + 1e-6 or hi < 4 - 1e-6}
     for name, (lo, hi) in audit.items():
         assert lo == pytest.approx(ranges[name][0]) and hi == pytest.approx(ranges[name][1])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_matrix_form_agrees_with_the_equation_form(seed):
+    # katalog.audit hands its system over as a sparse matrix (columns 0..n-1); the answers are the same.
+    import numpy as np
+    from scipy import sparse
+
+    from katalog.intervals import unprotected_matrix
+
+    rng = random.Random(2000 + seed)
+    names, equations, lower, upper, _ = random_system(rng)
+    column = {n: i for i, n in enumerate(names)}
+    rows, cols, vals = zip(*[(r, column[n], c) for r, (coefs, _) in enumerate(equations) for n, c in coefs.items()],
+                           strict=True)
+    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(equations), len(names)))
+    found = unprotected_matrix(matrix, np.array([rhs for _, rhs in equations], dtype=float), range(len(names)),
+                               lower=np.array([lower.get(n, 0) for n in names], dtype=float),
+                               upper=np.array([upper[n] for n in names], dtype=float), integer=True)
+    expected = unprotected(equations, names, lower=lower, upper=upper, integer=True)
+    assert {names[i]: r for i, r in found.items()} == expected
