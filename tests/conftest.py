@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 USECASES = ROOT / "usecases"
 MOCKDATA = ROOT / "mockdata"
 DATA = Path(__file__).resolve().parent / "data"
+# The id a new proposal gets: the next after every use-case in the catalogue (it grows as content is added).
+_NUMBERS = [int(m.group(1)) for p in USECASES.glob("*.md") if (m := re.match(r"UC-(\d+)", p.name))]
+NEXT_ID = f"UC-{max(_NUMBERS) + 1:02d}"
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from katalog import db as database
 from katalog.content import load_catalogue
 from katalog.review import proposals
 from katalog.voting.members import add_member
-from tests.conftest import ROOT, USECASES
+from tests.conftest import NEXT_ID, ROOT, USECASES
 from ui import sandbox_view as sandbox
 from ui import texts
 
@@ -168,13 +168,13 @@ def test_a_member_proposes_the_view_and_sees_it_with_its_status(app_env):
     next(b for b in at.button if b.label == "Foreslå som use-case").click().run()
     assert not at.exception, at.exception
     assert not _errors(at), _errors(at)
-    assert any("UC-07" in s.value for s in at.success)
+    assert any(NEXT_ID in s.value for s in at.success)
     with database.opened(app_env) as db:
         [proposal] = proposals.mine(db, member.id)
-    assert proposal.status == "forslag" and proposal.usecase_id == "UC-07"
+    assert proposal.status == "forslag" and proposal.usecase_id == NEXT_ID
     assert "Dine forslag" in [h.value for h in at.subheader]
     assert "Afventer formanden" in _text(at)
-    item = proposals.check(proposal.markdown, "UC-07")
+    item = proposals.check(proposal.markdown, NEXT_ID)
     assert item.proposer == "Anna Holm (Region Nordjylland)" and item.sectors == ["Region"]
 
 
@@ -218,12 +218,12 @@ def test_the_chair_accepts_a_proposal_and_the_catalogue_lists_it(app_env):
         proposal = proposals.submit(db, folder, member, draft)
 
     at = open_page(FORSLAG, token=chair_token)
-    assert "Anna Holm" in _text(at) and "UC-07 · Astma efter køn" in _text(at)
+    assert "Anna Holm" in _text(at) and f"{NEXT_ID} · Astma efter køn" in _text(at)
     assert at.get("vega_lite_chart")  # the preview binds the proposed chart
     at.button(key=f"accept-{proposal.id}").click().run()
     assert not at.exception, at.exception
     assert any("accepteret" in s.value for s in at.success)
     assert (folder / proposal.file).exists()
-    assert load_catalogue(folder).get("UC-07").title == "Astma efter køn"
+    assert load_catalogue(folder).get(NEXT_ID).title == "Astma efter køn"
     at.switch_page("app_pages/katalog.py").run()
-    assert "UC-07 · Astma efter køn" in _text(at)
+    assert f"{NEXT_ID} · Astma efter køn" in _text(at)

@@ -10,7 +10,7 @@ from katalog import db as database
 from katalog.content import load_catalogue
 from katalog.review import proposals
 from katalog.voting.members import add_member
-from tests.conftest import USECASES
+from tests.conftest import NEXT_ID, USECASES
 from tests.e2e.conftest import running_app
 from tests.e2e.test_browser import TIMEOUT, wait_for_app
 
@@ -58,7 +58,7 @@ def test_a_view_proposed_in_the_sandbox_becomes_a_use_case(browser: Browser, ser
         expect(member.get_by_text("Afventer formanden")).to_be_visible(timeout=TIMEOUT)
         with database.opened(path) as db:
             [proposal] = proposals.mine(db, anna.id)
-        assert proposal.usecase_id == "UC-07" and proposal.title == title
+        assert proposal.usecase_id == NEXT_ID and proposal.title == title
 
         # The chair sees it with the proposer's name, previews it and accepts it.
         chair = _fresh_page(browser)
@@ -69,11 +69,11 @@ def test_a_view_proposed_in_the_sandbox_becomes_a_use_case(browser: Browser, ser
         expect(card.get_by_test_id("stVegaLiteChart").locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT)
         card.get_by_role("button", name="Acceptér og skriv filen").click()
         _settled(chair)
-        expect(chair.get_by_text(re.compile(r"accepteret og skrevet til UC-07-"))).to_be_visible(timeout=TIMEOUT)
+        expect(chair.get_by_text(re.compile(rf"accepteret og skrevet til {NEXT_ID}-"))).to_be_visible(timeout=TIMEOUT)
         assert (folder / proposal.file).read_text(encoding="utf-8") == proposal.markdown
-        assert load_catalogue(folder).get("UC-07").status == "forslag"
+        assert load_catalogue(folder).get(NEXT_ID).status == "forslag"
 
         chair.get_by_role("link", name="Katalog").click()
-        expect(chair.get_by_text(f"UC-07 · {title}")).to_be_visible(timeout=TIMEOUT)
+        expect(chair.get_by_text(f"{NEXT_ID} · {title}")).to_be_visible(timeout=TIMEOUT)
         member.reload()
         expect(member.get_by_text(re.compile(r"^Accepteret"))).to_be_visible(timeout=TIMEOUT)

@@ -16,7 +16,7 @@ from katalog.cli import main
 from katalog.content import load_catalogue
 from katalog.review import proposals
 from katalog.voting.members import add_member
-from tests.conftest import USECASES
+from tests.conftest import NEXT_ID, USECASES
 
 
 @pytest.fixture
@@ -65,12 +65,12 @@ def test_a_proposal_is_a_valid_use_case_for_katalog_validate(writable_db, folder
     member = people[0]
     with database.opened(writable_db) as db:
         proposal = proposals.submit(db, folder, member, _draft(writable_db), today="2026-11-30")
-    assert proposal.usecase_id == "UC-07" and proposal.status == "forslag" and proposal.proposer == "Anna Holm"
-    assert proposal.file == "UC-07-maalopfyldelse-pr-region-over-tid.md"
+    assert proposal.usecase_id == NEXT_ID and proposal.status == "forslag" and proposal.proposer == "Anna Holm"
+    assert proposal.file == f"{NEXT_ID}-maalopfyldelse-pr-region-over-tid.md"
     result = _validate(proposal.markdown, proposal.file, tmp_path)
     assert result.exit_code == 0, result.output
     assert "1 gyldige use-cases, 0 problemer" in result.output
-    item = proposals.check(proposal.markdown, "UC-07")
+    item = proposals.check(proposal.markdown, NEXT_ID)
     assert item.status == "forslag" and item.proposer == "Anna Holm (Region Nordjylland)"
     chart = item.charts[0]
     assert chart.title == "Andel opfyldt" and chart.derived == {"andel_opfyldt_pct": ["opfyldt", "patienter"]}
@@ -131,8 +131,8 @@ def test_accepting_writes_the_file_and_the_catalogue_lists_it(writable_db, folde
     assert (decided.status, decided.decided_by) == ("accepteret", "Frida Formand") and decided.decided_at
     catalogue = load_catalogue(folder)
     assert not catalogue.problems
-    assert {item.id for item in catalogue.items} == before | {"UC-07"}
-    assert catalogue.get("UC-07").status == "forslag"
+    assert {item.id for item in catalogue.items} == before | {NEXT_ID}
+    assert catalogue.get(NEXT_ID).status == "forslag"
     with database.opened(writable_db) as db, pytest.raises(proposals.ProposalError, match="allerede accepteret"):
         proposals.accept(db, proposal.id, chair, folder)
 
@@ -159,7 +159,7 @@ def test_accepting_never_overwrites_a_file_or_reuses_an_id(writable_db, folder, 
             proposals.accept(db, proposal.id, chair, folder)
         assert (folder / proposal.file).read_text(encoding="utf-8") == "den formandens egen fil"
         (folder / proposal.file).unlink()
-        (folder / "UC-07-skrevet-i-haanden.md").write_text("id: UC-07\n", encoding="utf-8")
+        (folder / f"{NEXT_ID}-skrevet-i-haanden.md").write_text(f"id: {NEXT_ID}\n", encoding="utf-8")
         with pytest.raises(proposals.ProposalError, match="bruges allerede"):
             proposals.accept(db, proposal.id, chair, folder)
         assert proposals.get(db, proposal.id).status == "forslag"
