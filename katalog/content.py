@@ -191,3 +191,19 @@ def literal_markdown(text: str) -> str:
     text = _MARKDOWN_INLINE.sub(r"\\\1", text)
     return _MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)[:-1]}\\{m.group(2)[-1]}", text)
 
+
+
+def counts_markdown(items: Iterable[UseCase]) -> str:
+    """The catalogue's use-cases counted per delopgave and diagnosis, as the README's Markdown table."""
+    from katalog.models import SUBTASK_LABELS, Diagnosis
+
+    diagnoses = list(Diagnosis.__args__)
+    items = list(items)
+    rows = ["| delopgave | use-cases | " + " | ".join(diagnoses) + " |", "| --- | ---: |" + " ---: |" * len(diagnoses)]
+    for subtask, label in SUBTASK_LABELS.items():
+        group = [i for i in items if i.subtask == subtask]
+        rows.append(f"| {label} | {len(group)} | "
+                    + " | ".join(str(sum(d in i.diagnoses for i in group)) for d in diagnoses) + " |")
+    rows.append(f"| i alt | {len(items)} | " + " | ".join(str(sum(d in i.diagnoses for i in items)) for d in diagnoses)
+                + " |")
+    return "\n".join(rows)
