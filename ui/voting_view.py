@@ -12,17 +12,12 @@ from katalog.content import Catalogue
 from katalog.voting.ballots import NO_OPINION, Ballot
 from katalog.voting.members import Member
 from katalog.voting.methods import ConsensusRule, Summary
+from katalog.voting.overview import decimal_text
 from katalog.voting.results import RoundResults
 from katalog.voting.rounds import Round
 from ui import ballot_form, state, texts
 
-
-def number(value: float | None, decimals: int = 1) -> str:
-    """A figure as a Danish reader writes it: decimal comma, «–» for none, no trailing ",0"."""
-    if value is None:
-        return "–"
-    text = f"{value:.{decimals}f}".replace(".", ",")
-    return text[:-2] if decimals == 1 and text.endswith(",0") else text
+number = decimal_text  # one decimal, Danish comma, «–» for none (the overview's own formatting)
 
 
 def percent(share: float | None) -> str:

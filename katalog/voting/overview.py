@@ -102,7 +102,8 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-def _num(value: float | None) -> str:
+def decimal_text(value: float | None) -> str:
+    """A figure as a Danish reader writes it: one decimal with a comma, «–» for none, no trailing ",0"."""
     if value is None:
         return "–"
     text = f"{value:.1f}".replace(".", ",")
@@ -110,7 +111,8 @@ def _num(value: float | None) -> str:
 
 
 def _sector_view(result: UseCaseResult) -> str:
-    parts = [f"{sector}: {'fortroligt' if s is None else _num(s.median)}" for sector, s in result.sectors.items()]
+    parts = [f"{sector}: {'fortroligt' if s is None else decimal_text(s.median)}"
+             for sector, s in result.sectors.items()]
     return "; ".join(parts)
 
 
@@ -141,8 +143,9 @@ def _result_record(result: UseCaseResult, results: RoundResults, previous_rank: 
     total = result.total
     record |= {
         "Inhabile": str(result.recused),
-        "Median": _num(total.median), "Kvartiler": f"{_num(total.q1)}–{_num(total.q3)}" if total.n else "–",
-        "Gennemsnit": _num(total.mean),
+        "Median": decimal_text(total.median),
+        "Kvartiler": f"{decimal_text(total.q1)}–{decimal_text(total.q3)}" if total.n else "–",
+        "Gennemsnit": decimal_text(total.mean),
         "Øverste tredjedel": "–" if total.top_share is None else f"{round(total.top_share * 100)} %",
         "Nederste tredjedel": "–" if total.bottom_share is None else f"{round(total.bottom_share * 100)} %",
         "Konsensus": status_label(result.consensus) + (" (afhænger af reglen)" if result.rule_dependent else ""),
@@ -195,7 +198,7 @@ def _round_intro(voting_round: Round, results: RoundResults | None) -> str:
     if results.kind == "dots":
         return (f"Prikrunde med {results.ballots} stemmesedler: hvert medlem fordelte op til {settings.budget} point, "
                 f"højst {settings.max_per_item} på én use-case.")
-    weights = ", ".join(f"{c.label.lower()} ×{_num(c.weight)}" for c in settings.criteria)
+    weights = ", ".join(f"{c.label.lower()} ×{decimal_text(c.weight)}" for c in settings.criteria)
     return (f"{results.ballots} stemmesedler på skalaen {settings.scale_obj.low}–{settings.scale_obj.high}. Nr. er "
             f"rangen efter det vægtede gennemsnit ({weights}); median, Borda og Schulze er de samme stemmer talt på "
             f"andre måder. Konsensus: {RULES[settings.rule].explain(settings.scale_obj)} Use-cases med færre end "

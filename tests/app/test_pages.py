@@ -5,7 +5,6 @@ import re
 import sqlite3
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from katalog import db as database
@@ -18,14 +17,6 @@ from tests.conftest import DATA, ROOT
 from ui import state, texts
 
 APP = str(ROOT / "streamlit_app.py")
-
-
-@pytest.fixture(autouse=True)
-def app_env(writable_db, monkeypatch):
-    monkeypatch.setenv("KATALOG_DB", str(writable_db))
-    st.cache_data.clear()
-    yield writable_db
-    st.cache_data.clear()
 
 
 def start() -> AppTest:

@@ -1,8 +1,6 @@
 """Reviews on the Use-case page (AppTest): a member reviews a chart view, the chair adopts the missing caveat
 into the declaration and withdraws it again; names never reach a member's page."""
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from katalog import db as database
@@ -12,14 +10,6 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")
 CAVEAT = "Kommuner under 10.000 indbyggere svinger meget fra år til år"
-
-
-@pytest.fixture(autouse=True)
-def app_env(writable_db, monkeypatch):
-    monkeypatch.setenv("KATALOG_DB", str(writable_db))
-    st.cache_data.clear()
-    yield writable_db
-    st.cache_data.clear()
 
 
 def _usecase_page(token: str) -> AppTest:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from katalog.content import load_catalogue
@@ -14,14 +12,6 @@ PAGE = str(ROOT / "app_pages" / "usecase.py")
 ITEMS = {item.id: item for item in load_catalogue(USECASES).items}
 UC01 = ITEMS["UC-01"]
 KOMMUNER, REGIONER = UC01.charts[0], UC01.charts[1]
-
-
-@pytest.fixture(autouse=True)
-def app_env(writable_db, monkeypatch):
-    monkeypatch.setenv("KATALOG_DB", str(writable_db))
-    st.cache_data.clear()
-    yield writable_db
-    st.cache_data.clear()
 
 
 def open_link(**query) -> AppTest:

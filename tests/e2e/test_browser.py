@@ -20,6 +20,17 @@ def wait_for_app(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=TIMEOUT)
 
 
+def settled(page: Page) -> None:
+    """After a click: let its rerun start, then wait for it to end."""
+    page.wait_for_timeout(200)
+    wait_for_app(page)
+
+
+def fresh_page(browser) -> Page:
+    """A page in a context of its own (its own cookies: another person), at laptop size."""
+    return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+
+
 def test_filter_changes_the_count_and_the_url(page: Page, app_url):
     total = len(load_catalogue(USECASES).items)
     page.goto(app_url + "/")

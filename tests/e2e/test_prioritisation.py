@@ -15,14 +15,9 @@ from katalog.voting.members import add_member
 from katalog.voting.rounds import current_round
 from tests.conftest import USECASES as USECASE_FILES
 from tests.e2e.conftest import running_app
-from tests.e2e.test_browser import TIMEOUT, wait_for_app
+from tests.e2e.test_browser import TIMEOUT, fresh_page, settled
 
 USECASES = ["UC-01", "UC-02"]
-
-
-def _settled(page: Page) -> None:
-    page.wait_for_timeout(200)  # let a click's rerun start before waiting for it to end
-    wait_for_app(page)
 
 
 def _score(page: Page, usecase: str, score: str) -> None:
@@ -30,11 +25,7 @@ def _score(page: Page, usecase: str, score: str) -> None:
     box = page.locator(f".st-key-ballot-{usecase}")
     for n in range(3):
         box.get_by_role("radio", name=score, exact=True).nth(n).click()
-        _settled(page)
-
-
-def _fresh_page(browser: Browser) -> Page:
-    return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        settled(page)
 
 
 def test_a_round_from_opening_to_the_pdf(browser: Browser, server_db, tmp_path, monkeypatch):
@@ -54,11 +45,11 @@ def test_a_round_from_opening_to_the_pdf(browser: Browser, server_db, tmp_path, 
 
     with running_app(path) as url:
         # The chair opens a round for two use-cases, results shown at once so one member is enough to see them.
-        chair = _fresh_page(browser)
+        chair = fresh_page(browser)
         chair.goto(f"{url}/afstemning?token={chair_token}")
         expect(chair.get_by_text("Frida Formand").first).to_be_visible(timeout=TIMEOUT)
         chair.get_by_role("link", name="Runder").click()
-        _settled(chair)
+        settled(chair)
         chair.get_by_label("Titel").fill("Runde 1: første udstilling")
         use_cases = chair.get_by_test_id("stMultiSelect").filter(has_text="Use-cases")
         others = use_cases.get_by_label(re.compile(r"^(Remove|Fjern) UC-"))
@@ -73,7 +64,7 @@ def test_a_round_from_opening_to_the_pdf(browser: Browser, server_db, tmp_path, 
             assert current_round(db).settings.usecases == USECASES
 
         # Anna scores one use-case, reloads mid-way: still signed in, the unsaved scores still there.
-        member = _fresh_page(browser)
+        member = fresh_page(browser)
         member.goto(f"{url}/afstemning?token={anna_token}")
         expect(member.get_by_text("Du stemmer som")).to_be_visible(timeout=TIMEOUT)
         expect(member).not_to_have_url(re.compile("token="))
@@ -100,7 +91,7 @@ def test_a_round_from_opening_to_the_pdf(browser: Browser, server_db, tmp_path, 
         expect(member.get_by_text("Anna Holm")).to_have_count(0)
 
         # Bo votes too.
-        other = _fresh_page(browser)
+        other = fresh_page(browser)
         other.goto(f"{url}/afstemning?token={bo_token}")
         expect(other.get_by_text("Du stemmer som")).to_be_visible(timeout=TIMEOUT)
         _score(other, "UC-01", "9")
@@ -119,17 +110,17 @@ def test_a_round_from_opening_to_the_pdf(browser: Browser, server_db, tmp_path, 
 
         # The chair closes the round and records a decision.
         chair.get_by_role("link", name="Runder").click()
-        _settled(chair)
+        settled(chair)
         chair.get_by_role("button", name="Luk runden").click()
         expect(chair.get_by_text("Opret en runde")).to_be_visible(timeout=TIMEOUT)
         chair.get_by_role("link", name="Beslutninger").click()
-        _settled(chair)
+        settled(chair)
         box = chair.locator(".st-key-decide-UC-01")
         box.get_by_test_id("stSelectbox").click()
         chair.get_by_role("option", name="Første udstilling").click()
         box.get_by_label("Begrundelse").fill("Kernen i første udstilling på eSundhed")
         box.get_by_label("Begrundelse").press("Enter")
-        _settled(chair)
+        settled(chair)
         box.get_by_role("button", name="Gem beslutning").click()
         expect(chair.get_by_text("Beslutningen er gemt")).to_be_visible(timeout=TIMEOUT)
 
@@ -142,9 +133,9 @@ def test_a_round_from_opening_to_the_pdf(browser: Browser, server_db, tmp_path, 
 
         # The PDF of the overview carries the decision and the result, and no member's name.
         chair.get_by_role("link", name="Eksport").click()
-        _settled(chair)
+        settled(chair)
         chair.get_by_text("Kun det prioriterede overblik for en runde").click()
-        _settled(chair)
+        settled(chair)
         chair.get_by_role("button", name="Lav PDF").click()
         download = chair.get_by_role("button", name="Hent PDF")
         expect(download).to_be_visible(timeout=60_000)

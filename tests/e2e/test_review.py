@@ -3,24 +3,15 @@ caveat, the chair adopts the caveat, and the declaration shows it, marked as the
 
 import shutil
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from katalog import db as database
 from katalog.review.reviews import adopted_caveats
 from katalog.voting.members import add_member
 from tests.e2e.conftest import running_app
-from tests.e2e.test_browser import TIMEOUT, wait_for_app
+from tests.e2e.test_browser import TIMEOUT, fresh_page, settled
 
 CAVEAT = "Små kommuner svinger meget fra år til år; se flere år sammen"
-
-
-def _settled(page: Page) -> None:
-    page.wait_for_timeout(200)
-    wait_for_app(page)
-
-
-def _fresh_page(browser: Browser) -> Page:
-    return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
 
 
 def test_a_missing_caveat_from_a_review_reaches_the_declaration(browser: Browser, server_db, tmp_path):
@@ -31,7 +22,7 @@ def test_a_missing_caveat_from_a_review_reaches_the_declaration(browser: Browser
         _, chair_token = add_member(db, "Frida Formand", "Sundhedsdatastyrelsen", "Stat/SDS", role="chair")
 
     with running_app(path) as url:
-        member = _fresh_page(browser)
+        member = fresh_page(browser)
         member.goto(f"{url}/usecase?id=UC-01&token={member_token}")
         expect(member.get_by_text("Rikke Region").first).to_be_visible(timeout=TIMEOUT)
         member.get_by_text("Din vurdering af denne visning").first.click()
@@ -41,11 +32,11 @@ def test_a_missing_caveat_from_a_review_reaches_the_declaration(browser: Browser
         form.get_by_role("button", name="Gem vurdering").click()
         expect(member.get_by_text("Din vurdering er gemt")).to_be_visible(timeout=TIMEOUT)
 
-        chair = _fresh_page(browser)
+        chair = fresh_page(browser)
         chair.goto(f"{url}/usecase?id=UC-01&token={chair_token}")
         expect(chair.get_by_text("Arbejdsgruppens vurderinger")).to_be_visible(timeout=TIMEOUT)
         chair.get_by_role("button", name="Optag").first.click()
-        _settled(chair)
+        settled(chair)
         with database.opened(path) as db:
             assert [c.text for c in adopted_caveats(db, "UC-01")] == [CAVEAT]
 

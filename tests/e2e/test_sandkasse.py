@@ -4,7 +4,7 @@ on Forslag, and it appears in the catalogue (a private database and use-case fol
 import re
 import shutil
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from katalog import db as database
 from katalog.content import load_catalogue
@@ -12,16 +12,7 @@ from katalog.review import proposals
 from katalog.voting.members import add_member
 from tests.conftest import NEXT_ID, USECASES
 from tests.e2e.conftest import running_app
-from tests.e2e.test_browser import TIMEOUT, wait_for_app
-
-
-def _settled(page: Page) -> None:
-    page.wait_for_timeout(200)  # let a click's rerun start before waiting for it to end
-    wait_for_app(page)
-
-
-def _fresh_page(browser: Browser) -> Page:
-    return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+from tests.e2e.test_browser import TIMEOUT, fresh_page, settled
 
 
 def test_a_view_proposed_in_the_sandbox_becomes_a_use_case(browser: Browser, server_db, tmp_path, monkeypatch):
@@ -36,7 +27,7 @@ def test_a_view_proposed_in_the_sandbox_becomes_a_use_case(browser: Browser, ser
     title = "KOL pr. 1.000 indbyggere efter region og køn"
 
     with running_app(path) as url:
-        member = _fresh_page(browser)
+        member = fresh_page(browser)
         member.goto(f"{url}/sandkasse?token={anna_token}")
         expect(member.get_by_role("heading", name="Sandkasse")).to_be_visible(timeout=TIMEOUT)
         chart = member.get_by_test_id("stVegaLiteChart").first
@@ -46,14 +37,14 @@ def test_a_view_proposed_in_the_sandbox_becomes_a_use_case(browser: Browser, ser
         member.get_by_test_id("stMultiSelect").filter(has_text="Opdel efter").click()
         member.get_by_role("option", name="Køn", exact=True).click()
         member.keyboard.press("Escape")
-        _settled(member)
+        settled(member)
         expect(member.get_by_text("Patienter pr. 1.000 indbyggere efter region og køn")).to_be_visible(timeout=TIMEOUT)
         expect(member.get_by_text("koen <> 'Alle'", exact=False)).to_have_count(1)  # the generated SQL, shown
 
         member.get_by_label("Titel", exact=True).fill(title)
         member.get_by_label("Kort resumé (til kortet i kataloget)").fill("KOL i regionerne for kvinder og mænd.")
         member.get_by_role("button", name="Foreslå som use-case").click()
-        _settled(member)
+        settled(member)
         expect(member.get_by_text("er gemt og venter på formanden")).to_be_visible(timeout=TIMEOUT)
         expect(member.get_by_text("Afventer formanden")).to_be_visible(timeout=TIMEOUT)
         with database.opened(path) as db:
@@ -61,14 +52,14 @@ def test_a_view_proposed_in_the_sandbox_becomes_a_use_case(browser: Browser, ser
         assert proposal.usecase_id == NEXT_ID and proposal.title == title
 
         # The chair sees it with the proposer's name, previews it and accepts it.
-        chair = _fresh_page(browser)
+        chair = fresh_page(browser)
         chair.goto(f"{url}/forslag?token={chair_token}")
         card = chair.locator(f".st-key-proposal-{proposal.id}")
         expect(card.get_by_text("Anna Holm")).to_be_visible(timeout=TIMEOUT)
         card.get_by_text("Vis forslaget").click()
         expect(card.get_by_test_id("stVegaLiteChart").locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT)
         card.get_by_role("button", name="Acceptér og skriv filen").click()
-        _settled(chair)
+        settled(chair)
         expect(chair.get_by_text(re.compile(rf"accepteret og skrevet til {NEXT_ID}-"))).to_be_visible(timeout=TIMEOUT)
         assert (folder / proposal.file).read_text(encoding="utf-8") == proposal.markdown
         assert load_catalogue(folder).get(NEXT_ID).status == "forslag"
