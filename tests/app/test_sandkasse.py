@@ -18,6 +18,7 @@ from katalog.review import proposals
 from katalog.voting.members import add_member
 from tests.conftest import NEXT_ID, ROOT, USECASES
 from ui import sandbox_view as sandbox
+from ui import state
 from ui import texts
 
 APP = str(ROOT / "streamlit_app.py")
@@ -226,4 +227,5 @@ def test_the_chair_accepts_a_proposal_and_the_catalogue_lists_it(app_env):
     assert (folder / proposal.file).exists()
     assert load_catalogue(folder).get(NEXT_ID).title == "Astma efter køn"
     at.switch_page("app_pages/katalog.py").run()
+    at.text_input(key=state.FILTER_TEXT).input("Astma efter køn").run()  # the catalogue shows 24 cards a page
     assert f"{NEXT_ID} · Astma efter køn" in _text(at)
