@@ -73,8 +73,9 @@ if st.button("Gem min stemmeseddel", type="primary", icon=":material/save:"):
         try:
             save_ballot(db, member.id, voting_round, ballot_form.from_widgets(voting_round))
             saved = ballot_for(db, member.id, voting_round.id)
+            missing = texts.antal(len(lacking), "use-case", "use-cases")
             st.success("Din stemmeseddel er gemt. Du kan ændre den, indtil runden lukkes."
-                       + (f" Der mangler stadig svar på {len(lacking)} use-cases." if lacking else ""),
+                       + (f" Der mangler stadig svar på {missing}." if lacking else ""),
                        icon=":material/check_circle:")
         except VotingError as error:
             st.error(f"{error} Dine valg herover er bevaret.", icon=":material/error:")

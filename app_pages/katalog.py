@@ -12,7 +12,8 @@ st.title("Use-case-katalog")
 st.caption("Mockups og use-cases for første udstilling af nye data fra almen praksis (delopgave 1) "
            "og for senere leverancer (delopgave 2a–c).")
 if catalogue.problems:
-    st.warning(texts.PROBLEMS_BANNER.format(n=len({p.path for p in catalogue.problems})),
+    broken = texts.antal(len({p.path for p in catalogue.problems}), "use-case-fil", "use-case-filer")
+    st.warning(texts.PROBLEMS_BANNER.format(files=broken),
                icon=":material/report:")
 
 decisions = cached.decisions()

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import cached
+from ui import cached, texts
 
 catalogue = cached.catalogue()
 st.title("Problemer i use-case-filerne")
@@ -11,7 +11,8 @@ if not catalogue.problems:
     st.success(f"Ingen problemer: alle {len(catalogue.items)} use-cases er gyldige.", icon=":material/check:")
     st.stop()
 files = {p.path for p in catalogue.problems}
-st.markdown(f"**{len(catalogue.problems)} problemer i {len(files)} filer.** Filerne med problemer vises ikke i "
+st.markdown(f"**{texts.antal(len(catalogue.problems), 'problem', 'problemer')} i "
+            f"{texts.antal(len(files), 'fil', 'filer')}.** Filerne med problemer vises ikke i "
             f"kataloget; de øvrige {len(catalogue.items)} use-cases vises som normalt. Ret filen og "
             "genindlæs siden, eller kør `katalog validate`.")
 st.dataframe(

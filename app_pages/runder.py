@@ -12,7 +12,7 @@ from katalog.voting import ledger as ledger_store
 from katalog.voting.members import reissue
 from katalog.voting.overview import close, participation
 from katalog.voting.rounds import RoundError, list_rounds
-from ui import cached, identity, render, round_form
+from ui import cached, identity, render, round_form, texts
 from ui.voting_view import number
 
 st.title("Runder")
@@ -38,7 +38,8 @@ if open_round is not None:
     st.dataframe(pd.DataFrame([{"Sektor": p.sector, "Medlemmer": p.members, "Stemmesedler": p.ballots}
                                for p in rows]), hide_index=True)
     if not_voted:
-        with st.expander(f"{len(not_voted)} medlemmer har ikke stemt", icon=":material/person_alert:"):
+        with st.expander(f"{texts.antal(len(not_voted), 'medlem', 'medlemmer')} har ikke stemt",
+                         icon=":material/person_alert:"):
             st.caption("Links gemmes kun som hash og kan derfor ikke sendes igen. Udsted et nyt link (det gamle "
                        "holder op med at virke) og send det til medlemmet.")
             for member in not_voted:

@@ -13,7 +13,7 @@ from katalog.content import literal_markdown as plain
 from katalog.models import Chart, UseCase
 from katalog.review import reviews as review_store
 from katalog.voting.members import Member
-from ui import cached, identity, state
+from ui import cached, identity, state, texts
 
 NO_QUESTION = "(intet spørgsmål)"
 
@@ -108,7 +108,8 @@ def summary(item: UseCase, options_of=None) -> None:
 
 def _counts(overview: review_store.Summary) -> None:
     labels = review_store.RECOGNISABLE
-    st.markdown(f"**{overview.reviews} vurderinger** fra {overview.reviewers} medlemmer: "
+    st.markdown(f"**{texts.antal(overview.reviews, 'vurdering', 'vurderinger')}** fra "
+                f"{texts.antal(overview.reviewers, 'medlem', 'medlemmer')}: "
                 + ", ".join(f"{labels[k].lower()} {n}" for k, n in overview.counts.items()) + ".")
     rows = [{"Sektor": sector, **({labels[k]: str(n) for k, n in counts.items()} if counts else
                                   dict.fromkeys(labels.values(), "fortroligt"))}

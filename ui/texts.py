@@ -5,7 +5,7 @@ SYNTHETIC = ("Tallene i figurerne er **syntetiske mock-data**, lavet til at vise
              "De er ikke rigtige data fra almen praksis.")
 NO_DATABASE = ("Databasen er ikke bygget endnu. Kør `make run` (eller `katalog build`) i projektmappen, "
                "og genindlæs siden.")
-PROBLEMS_BANNER = "{n} use-case-filer har problemer og vises ikke. Se siden **Problemer**."
+PROBLEMS_BANNER = "{files} har problemer og vises ikke. Se siden **Problemer**."
 NEEDS_INVITE = ("Afstemningen kræver, at du er logget ind med dit personlige link. Du får det af formanden "
                 "(sekretariatet i Sundhedsdatastyrelsen). Når du har åbnet linket én gang, husker denne browser "
                 "dig, indtil du logger ud.")
@@ -129,3 +129,8 @@ STREAMLIT_DANISH_PATTERNS = [
     (r"^The page that you have requested does not seem to exist\. Running the app's main page\.$",
      "Siden findes ikke. Forsiden vises i stedet."),
 ]
+
+
+def antal(n: int, one: str, many: str) -> str:
+    """«1 vurdering», «3 vurderinger»: a count with the noun in the number Danish wants."""
+    return f"{n} {one if n == 1 else many}"

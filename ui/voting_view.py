@@ -51,7 +51,8 @@ def missing_note(lacking: list[str], titles: Mapping[str, str]) -> None:
         st.success("Du har svaret på alle use-cases i runden.", icon=":material/task_alt:")
         return
     names = ", ".join(lacking[:12]) + (" …" if len(lacking) > 12 else "")
-    st.warning(f"**{len(lacking)} use-cases mangler stadig en score** (eller «{NO_OPINION}») på mindst ét kriterium: "
+    missing = texts.antal(len(lacking), "use-case", "use-cases")
+    st.warning(f"**{missing} mangler stadig en score** (eller «{NO_OPINION}») på mindst ét kriterium: "
                f"{names}.", icon=":material/pending_actions:")
 
 

@@ -60,6 +60,7 @@ def test_a_review_is_adopted_into_the_declaration_and_withdrawn_again(app_env):
     db.conn.close()
     shown = _everything_shown(_usecase_page(other_token))  # another member's view of the same page
     assert "tilføjet af arbejdsgruppen" in shown and "Kommuner under 10.000" in shown
+    assert "**1 vurdering** fra 1 medlem:" in shown  # Danish singular, not «1 vurderinger fra 1 medlemmer»
     assert "Rikke Region" not in shown and "Frida Formand" not in shown
 
     chair_page = _usecase_page(chair_token)
