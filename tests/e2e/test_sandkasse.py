@@ -65,6 +65,9 @@ def test_a_view_proposed_in_the_sandbox_becomes_a_use_case(browser: Browser, ser
         assert load_catalogue(folder).get(NEXT_ID).status == "forslag"
 
         chair.get_by_role("link", name="Katalog").click()
+        search = chair.get_by_role("textbox", name="Søg")  # the catalogue shows 24 cards a page: search for it
+        search.fill(title)
+        search.press("Enter")
         expect(chair.get_by_text(f"{NEXT_ID} · {title}")).to_be_visible(timeout=TIMEOUT)
         member.reload()
         expect(member.get_by_text(re.compile(r"^Accepteret"))).to_be_visible(timeout=TIMEOUT)
