@@ -78,6 +78,7 @@ class CohortInputs:
     indicator_years: pd.DataFrame  # indikatorer_aar.csv: kode, aar, maalopfyldelse (yearly targets)
     region_list_factor: np.ndarray  # per region: listed patients per practice relative to the country
     scale: float
+    hospital_contact: pd.DataFrame | None = None  # sygehuskontakt.csv indexed by kode (DX_CODES)
 
 
 def simulate(inputs: CohortInputs, rng: np.random.Generator) -> Cohort:
@@ -95,6 +96,10 @@ def simulate(inputs: CohortInputs, rng: np.random.Generator) -> Cohort:
     diag = _diagnosis_rows(persons, dx_day)
     person_years = _person_years(inputs, persons, dx_day, practices, rng, years)
     pathways = _pathways(inputs, persons, dx_day, rng, years)
+    if inputs.hospital_contact is not None:
+        # A stream of its own, so the hospital contacts for the diagnoses leave every other draw as it was.
+        own = np.random.default_rng([int(s["seed"]), 8])
+        person_years = _hospital_for_diagnoses(inputs, person_years, own, ref)
     return Cohort(persons=persons, diagnoses=diag, years=person_years, pathways=pathways, practices=practices)
 
 
@@ -935,3 +940,44 @@ def _pathways(inputs, persons, dx_day, rng, years) -> pd.DataFrame:
             out[f"dage_til_{kind}"] = np.where(ok, days, np.nan).astype(np.float32)
         frames.append(pd.DataFrame(out))
     return pd.concat(frames, ignore_index=True)
+
+
+# --- hospital contacts for the diagnoses themselves ---------------------------------------------------
+
+
+def _hospital_for_diagnoses(inputs: CohortInputs, person_years: pd.DataFrame, rng: np.random.Generator,
+                            ref: int) -> pd.DataFrame:
+    """Per person-year and diagnosis: a hospital contact for that diagnosis (admission or outpatient visit),
+    an admission for it, and an acute readmission within 30 days of a discharge from such an admission, as
+    bit masks like `dx_maske`. The all-cause contacts already drawn bound them: an admission for a diagnosis
+    needs an admission, an outpatient contact for it an outpatient visit. The chances are calibrated in the
+    reference year so the shares of sygehuskontakt.csv hold there."""
+    rates = inputs.hospital_contact
+    mask = person_years["dx_maske"].to_numpy().astype(np.int64)
+    admitted_any = person_years["indlaeggelser"].to_numpy() > 0
+    outpatient_any = person_years["ambulante_besoeg"].to_numpy() > 0
+    in_ref = person_years["aar"].to_numpy() == ref
+    contact_mask = np.zeros(len(person_years), dtype=np.int8)
+    admitted_mask = np.zeros(len(person_years), dtype=np.int8)
+    readmitted_mask = np.zeros(len(person_years), dtype=np.int8)
+    for i, code in enumerate(DX_CODES):
+        has = (mask >> i) & 1 == 1
+        if not has.any():
+            continue
+        row = rates.loc[code]
+        base = has & in_ref
+        # Admitted for the diagnosis: a share of those admitted at all.
+        p_admit = min(float(row["andel_indlagt"]) / max(admitted_any[base].mean(), 1e-12), 1.0)
+        admitted = has & admitted_any & (rng.random(len(has)) < p_admit)
+        # A contact for the diagnosis: every admission for it, and a share of the rest with an outpatient visit.
+        rest = base & ~admitted & outpatient_any
+        missing = float(row["andel_sygehuskontakt"]) - admitted[base].mean()
+        p_outpatient = float(np.clip(missing / max(rest.sum() / max(base.sum(), 1), 1e-12), 0.0, 1.0))
+        contact = admitted | (has & outpatient_any & (rng.random(len(has)) < p_outpatient))
+        readmitted = admitted & (rng.random(len(has)) < float(row["andel_genindlagt_30d"]))
+        bit = np.int8(1 << i)
+        contact_mask |= np.where(contact, bit, 0).astype(np.int8)
+        admitted_mask |= np.where(admitted, bit, 0).astype(np.int8)
+        readmitted_mask |= np.where(readmitted, bit, 0).astype(np.int8)
+    return person_years.assign(sygehus_dx_maske=contact_mask, indlagt_dx_maske=admitted_mask,
+                               genindlagt_dx_maske=readmitted_mask)

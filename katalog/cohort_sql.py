@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from katalog.mockdata import INDICATORS, read_inputs
+from katalog.mockdata import ANY_DIAGNOSIS, HOSPITAL_CONTACT_COUNTS, INDICATORS, read_inputs
 
 _AGE = ("CASE WHEN {a} < 18 THEN '0-17' WHEN {a} < 40 THEN '18-39' WHEN {a} < 60 THEN '40-59' "
         "WHEN {a} < 80 THEN '60-79' ELSE '80+' END")
@@ -27,6 +27,11 @@ _ICPC = ("JOIN (VALUES ('diabetes', 'T89'), ('diabetes', 'T90'), ('KOL', 'R95'),
          "('atrieflimren', 'K78'), ('hjertesvigt', 'K77')) AS d "
          "ON (CASE d.column2 WHEN 'T89' THEN a.type1_diabetes WHEN 'T90' THEN a.type2_diabetes WHEN 'R95' THEN a.kol "
          "WHEN 'R96' THEN a.astma WHEN 'K78' THEN a.atrieflimren ELSE a.hjertesvigt END) = 1")
+# The bits of a diagnosis in the cohort's masks (katalog.cohort.DX_CODES: T1, T2, KOL, astma, AF, HF).
+_DX_BITS = ("CASE d.column1 WHEN 'diabetes' THEN 3 WHEN 'KOL' THEN 4 WHEN 'astma' THEN 8 WHEN 'atrieflimren' THEN 16 "
+            "ELSE 32 END")
+_N_DIAGNOSES = "(a.type1_diabetes + a.type2_diabetes + a.kol + a.astma + a.atrieflimren + a.hjertesvigt)"
+_DIAGNOSIS_COUNT = f"CASE WHEN {_N_DIAGNOSES} >= 3 THEN '3+' ELSE CAST({_N_DIAGNOSES} AS TEXT) END"
 _DX_FLAG = {"T2": "a.type2_diabetes", "KOL": "a.kol", "AF": "a.atrieflimren", "HF": "a.hjertesvigt",
             "astma": "a.astma"}
 
@@ -89,6 +94,20 @@ def view_definitions(mockdata: Path) -> dict[str, str]:
             "sum(a.indlaeggelser) AS indlaeggelser, sum(a.ambulante_besoeg) AS ambulante_besoeg, "
             "sum(a.speciallaege_besoeg) AS speciallaege_besoeg "
             f"FROM main.kohorte_aar a JOIN main.kohorte_person p ON p.person_id = a.person_id {_DIAGNOSES} "
+            "GROUP BY 1, 2, 3, 4, 5, 6"),
+        "sygehuskontakt": (
+            f"SELECT a.aar, p.region, d.column1 AS diagnose, {age} AS aldersgruppe, count(*) AS patienter, "
+            + ", ".join(f"sum((a.{mask} & {_DX_BITS}) > 0) AS {column}"
+                        for column, mask in HOSPITAL_CONTACT_COUNTS.items())
+            + f" FROM main.kohorte_aar a JOIN main.kohorte_person p ON p.person_id = a.person_id {_DIAGNOSES} "
+            "GROUP BY 1, 2, 3, 4"),
+        "multimorbiditet": (
+            f"SELECT a.aar, p.region, p.koen, {age} AS aldersgruppe, d.column1 AS diagnose, "
+            f"{_DIAGNOSIS_COUNT} AS antal_diagnoser, count(*) AS patienter "
+            f"FROM main.kohorte_aar a JOIN main.kohorte_person p ON p.person_id = a.person_id {_DIAGNOSES} "
+            "GROUP BY 1, 2, 3, 4, 5, 6 UNION ALL "
+            f"SELECT a.aar, p.region, p.koen, {age}, '{ANY_DIAGNOSIS}', {_DIAGNOSIS_COUNT}, count(*) "
+            "FROM main.kohorte_aar a JOIN main.kohorte_person p ON p.person_id = a.person_id "
             "GROUP BY 1, 2, 3, 4, 5, 6"),
         "forloeb": (
             "SELECT CAST(substr(f.diagnosedato, 1, 4) AS INTEGER) AS aar, p.region, p.koen, "

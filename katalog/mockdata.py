@@ -58,6 +58,8 @@ COUNT_COLUMNS = {
     "forloeb": ("nye_patienter", *(f"{kind}_{days}" for kind in ("speciallaege", "sygehus")
                                    for days in ("30d", "90d", "365d", "31_90d", "91_365d", "ikke_365d"))),
     "forloeb_tid": ("patienter",),
+    "sygehuskontakt": ("patienter", "patienter_sygehuskontakt", "patienter_indlagt", "patienter_genindlagt_30d"),
+    "multimorbiditet": ("patienter",),
     "plejehjemsbeboere": ("beboere", "befolkning"),
 }
 
@@ -152,6 +154,7 @@ class Inputs:
     chronic_uptake: pd.DataFrame
     pathways: pd.DataFrame
     indicator_years: pd.DataFrame
+    hospital_contact: pd.DataFrame
 
 
 def read_inputs(folder: Path) -> Inputs:
@@ -172,6 +175,7 @@ def read_inputs(folder: Path) -> Inputs:
         chronic_uptake=csv("kronikerhonorar.csv"),
         pathways=csv("forloeb.csv"),
         indicator_years=csv("indikatorer_aar.csv"),
+        hospital_contact=csv("sygehuskontakt.csv"),
     )
 
 
@@ -293,6 +297,7 @@ def _cohort_inputs(inputs: Inputs, population: pd.DataFrame, scale: float) -> Co
         indicator_years=inputs.indicator_years,
         region_list_factor=_region_list_factor(inputs.regions),
         scale=scale,
+        hospital_contact=inputs.hospital_contact.set_index("kode"),
     )
 
 
@@ -360,6 +365,8 @@ def _aggregate_tables(c: _Context, rng: np.random.Generator) -> list[MockTable]:
         _praksis_indikatorer(c),
         _ap_aktivitet(c),
         _sygehus_aktivitet(c),
+        _sygehuskontakt(c),
+        _multimorbiditet(c),
         _forloeb(c),
         _forloeb_tid(c),
         _plejehjemsbeboere(c, rng),
@@ -658,6 +665,76 @@ def _sygehus_aktivitet(c: _Context) -> MockTable:
         _labelled(c, grouped), (("aar", "diagnose"),))
 
 
+# The cohort's bit masks of hospital contacts for the diagnosis itself (katalog.cohort), as published counts.
+HOSPITAL_CONTACT_COUNTS = {"patienter_sygehuskontakt": "sygehus_dx_maske", "patienter_indlagt": "indlagt_dx_maske",
+                           "patienter_genindlagt_30d": "genindlagt_dx_maske"}
+
+
+def _sygehuskontakt(c: _Context) -> MockTable:
+    pairs = c.pairs()
+    py = c.cohort.years
+    rows = pairs["py"].to_numpy()
+    dx = pairs["dx"].to_numpy().astype(np.int64)
+    flags = {column: ((py[mask].to_numpy()[rows].astype(np.int64) >> dx) & 1).astype(float)
+             for column, mask in HOSPITAL_CONTACT_COUNTS.items()}
+    grouped = _sum_by({"aar": py["aar"].to_numpy()[rows], "region_nr": c.py_region[rows],
+                       "diag": _DIAGNOSIS_OF_DX[dx], "agegroup": c.py_agegroup[rows]}, flags, count="patienter")
+    grouped = grouped[["aar", "region_nr", "diag", "agegroup", "patienter", *HOSPITAL_CONTACT_COUNTS]]
+    return MockTable(
+        "sygehuskontakt", "Patienter kendt alene i almen praksis og også på sygehus, indlæggelser og genindlæggelser",
+        "Patienterne med diagnosen i almen praksis pr. år, region, diagnose og aldersgruppe, og hvor mange af dem "
+        "der i året havde mindst én kontakt på sygehus for selve diagnosen (en indlæggelse eller et ambulant "
+        "besøg med diagnosen som aktions- eller bidiagnose, som i LPR: ICD-10 E10/E11, J44, J45, I48 og I50), "
+        "hvor mange der var indlagt for diagnosen, og hvor mange af dem der blev akut genindlagt (uanset årsag) "
+        "inden for 30 dage efter udskrivelsen fra en sådan indlæggelse. Resten (patienter minus patienter med "
+        "sygehuskontakt) er kendt alene i almen praksis i året. En patient med flere diagnoser tælles under hver. "
+        "Kun patienter med sygehuskontakt for diagnosen er med i de kliniske databaser og i RUKS; de øvrige ses "
+        "først i det nye datagrundlag. Over 10.000 KOL-patienter indlagt med eksacerbation om året (2022) og ca. "
+        "29.000 patienter med astma på sygehus (DrAstma) er offentliggjorte tal; de øvrige andele og alle "
+        "andele genindlagte er skøn (mockdata/sygehuskontakt.csv). En indlæggelse for diagnosen er altid en af "
+        "patientens indlæggelser i sygehus_aktivitet, og en ambulant kontakt for den et af de ambulante besøg. "
+        + _SYNTHETIC,
+        _labelled(c, grouped), (("aar", "diagnose"),))
+
+
+ANY_DIAGNOSIS = "Mindst én af de fem"
+DIAGNOSIS_COUNTS = ("1", "2", "3+")
+
+
+def _multimorbiditet(c: _Context) -> MockTable:
+    py = c.cohort.years
+    mask = py["dx_maske"].to_numpy().astype(np.int64)
+    # Type 1 and type 2 diabetes never meet in one person, so the bits set are the number of the five diagnoses.
+    n_dx = np.zeros(len(mask), dtype=np.int64)
+    for i in range(len(DX_CODES)):
+        n_dx += (mask >> i) & 1
+    group = np.clip(n_dx, 1, len(DIAGNOSIS_COUNTS)) - 1
+    pairs = c.pairs()
+    rows = pairs["py"].to_numpy()
+    everyone = np.arange(len(py))
+    rows_all = np.concatenate([rows, everyone])
+    diag = np.concatenate([_DIAGNOSIS_OF_DX[pairs["dx"].to_numpy()], np.full(len(py), len(DIAGNOSES))])
+    grouped = _sum_by({"aar": py["aar"].to_numpy()[rows_all], "region_nr": c.py_region[rows_all],
+                       "koen_nr": c.py_koen[rows_all], "agegroup": c.py_agegroup[rows_all], "diag5": diag,
+                       "antal": group[rows_all]}, {}, count="patienter")
+    labels = np.array([*DIAGNOSES, ANY_DIAGNOSIS])
+    grouped.insert(grouped.columns.get_loc("diag5"), "diagnose", labels[grouped["diag5"]])
+    grouped.insert(grouped.columns.get_loc("antal"), "antal_diagnoser", np.array(DIAGNOSIS_COUNTS)[grouped["antal"]])
+    grouped = grouped.drop(columns=["diag5", "antal"])
+    return MockTable(
+        "multimorbiditet", "Multimorbiditet: patienter efter antal af de fem diagnoser",
+        "Patienter i almen praksis pr. år, region, køn, aldersgruppe og diagnose efter, hvor mange af de fem "
+        "diagnoser (astma, atrieflimren, diabetes, KOL og hjertesvigt) de har i alt i året: 1 (kun denne), 2 eller "
+        f"3 eller flere. Diagnosen «{ANY_DIAGNOSIS}» tæller hver patient én gang (alle med mindst én af de fem). "
+        "Diabetes tæller som én diagnose (type 1 og type 2). Andre kroniske sygdomme kendes ikke i mockuppen. "
+        "Diagnoserne er trukket uafhængigt inden for kommune, køn og alder, undtagen at atrieflimren, "
+        "hjertesvigt og type 2-diabetes mødes oftere end tilfældigt (en fælles kardiometabolisk faktor, og "
+        "35-50 % af patienterne med hjertesvigt har også atrieflimren, skøn). Ca. 28 % af KOL-patienterne har "
+        "mindst én af de fire andre (SDS 2015: over hver femte KOL-patient har en anden kronisk sygdom; "
+        "generator.yaml). " + _SYNTHETIC,
+        _labelled(c, grouped), (("aar", "diagnose"),))
+
+
 def _pathway_frame(c: _Context) -> pd.DataFrame:
     paths = c.cohort.pathways
     persons = c.cohort.persons
@@ -867,7 +944,8 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
                 "Sygehus": "sygehus_aktivitet", "Speciallæge": "sygehus_aktivitet", "Plejehjem": "plejehjemsbeboere",
                 "Praksis": "praksis", "Døde": "ap_patienter", "Forløb": "forloeb",
                 "Indikatorer over tid": "kvalitetsindikatorer", "Praksisvariation": "praksis_indikatorer",
-                "Patientværdier": "kvalitetsindikatorer"}
+                "Patientværdier": "kvalitetsindikatorer", "Sygehuskontakt": "sygehuskontakt",
+                "Genindlæggelser": "sygehuskontakt", "Antal diagnoser": "multimorbiditet"}
 
     def add(topic, measure, generated, anchor, unit, source):
         out.append(Comparison(table_of[topic], topic, measure, float(generated), float(anchor), unit, source))
@@ -1042,6 +1120,8 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         py_ref.loc[t2_or_kol, "kronikerhonorar"].mean(), float(c.inputs.chronic_uptake.set_index("aar").loc[
             ref, "andel_tilmeldt"]), "andel", "SDS 2022 (63 % i 2021); 70 % i 2024 er skøn")
 
+    _hospital_and_multimorbidity_comparisons(c, by_name, add)
+
     homes = by_name["plejehjemsbeboere"]
     h = homes[homes["aar"] == ref]
     add("Plejehjem", "Plejehjemsbeboere på 65+", h["beboere"].sum(), 41_000 * s, "personer",
@@ -1073,6 +1153,54 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
             listed[r] / national, factor[r], "indeks", c.inputs.regions.loc[r, "kilde"].split("; ")[-1].replace(
                 "tilmeldte pr. lægekapacitet: ", "tilmeldte pr. lægekapacitet i forhold til landet: "))
     return out
+
+
+def _hospital_and_multimorbidity_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """Patients also seen in hospital for the diagnosis, admissions and readmissions, and the number of the five
+    diagnoses, next to sygehuskontakt.csv and the published figures behind it."""
+    ref = c.inputs.settings["reference_year"]
+    s = c.scale
+    contact = by_name["sygehuskontakt"]
+    cells = contact[contact["aar"] == ref].groupby("diagnose")[["patienter", *HOSPITAL_CONTACT_COUNTS]].sum()
+    rates = c.inputs.hospital_contact
+    dx = c.cohort_inputs.diagnoses.set_index("kode")["patienter_2024"]
+    source = "skøn (mockdata/sygehuskontakt.csv): "
+    for diagnose in DIAGNOSES:
+        rows = rates[rates["diagnose"] == diagnose]
+        weight = dx.loc[rows["kode"]].to_numpy(dtype=float)
+        anchor = {col: float((rows[col].to_numpy(dtype=float) * weight).sum() / weight.sum())
+                  for col in ("andel_sygehuskontakt", "andel_indlagt")}
+        # Readmissions among the admitted: the codes weighted by their admitted patients.
+        admitted = rows["andel_indlagt"].to_numpy(dtype=float) * weight
+        anchor["andel_genindlagt_30d"] = float((rows["andel_genindlagt_30d"].to_numpy(dtype=float) * admitted).sum()
+                                               / admitted.sum())
+        row = cells.loc[diagnose]
+        kilde = source + "; ".join(rows["kilde"])
+        add("Sygehuskontakt", f"Andel af patienterne med {diagnose} med sygehuskontakt for diagnosen",
+            row["patienter_sygehuskontakt"] / row["patienter"], anchor["andel_sygehuskontakt"], "andel", kilde)
+        add("Sygehuskontakt", f"Andel af patienterne med {diagnose} indlagt for diagnosen",
+            row["patienter_indlagt"] / row["patienter"], anchor["andel_indlagt"], "andel", kilde)
+        add("Genindlæggelser", f"Andel af de indlagte med {diagnose} genindlagt inden for 30 dage",
+            row["patienter_genindlagt_30d"] / row["patienter_indlagt"], anchor["andel_genindlagt_30d"], "andel",
+            kilde)
+    add("Sygehuskontakt", f"Patienter med KOL indlagt for KOL {ref}", cells.loc["KOL", "patienter_indlagt"],
+        10_000 * s, "personer", "danmarkc.tv: over 10.000 patienter indlagt med KOL-eksacerbation i 2022")
+    add("Sygehuskontakt", f"Patienter med astma med sygehuskontakt for astma {ref}",
+        cells.loc["astma", "patienter_sygehuskontakt"], 29_000 * s, "personer",
+        "DrAstma (rm.dk): ca. 19.000 prævalente og 10.000 incidente patienter (6+ år) om året på sygehus")
+    add("Genindlæggelser", "Andel af de indlagte KOL-patienter genindlagt inden for 30 dage",
+        cells.loc["KOL", "patienter_genindlagt_30d"] / cells.loc["KOL", "patienter_indlagt"], 0.16, "andel",
+        "Dagens Medicin 2022: 16 % af indlæggelsesforløbene for KOL (uddraget afbrudt, tolket som akut "
+        "genindlæggelse)")
+    mm = by_name["multimorbiditet"]
+    kol = mm[(mm["aar"] == ref) & (mm["diagnose"] == "KOL")].groupby("antal_diagnoser")["patienter"].sum()
+    add("Antal diagnoser", "Andel KOL-patienter med mindst én af de fire andre diagnoser (multimorbiditet)",
+        kol.drop("1").sum() / kol.sum(), 0.25, "andel",
+        "SDS 2015: over hver femte KOL-patient har en anden kronisk sygdom; 20-25 % er skøn (domain.md 8.2)")
+    everyone = mm[(mm["aar"] == ref) & (mm["diagnose"] == ANY_DIAGNOSIS)]["patienter"].sum()
+    add("Antal diagnoser", f"Patienter med mindst én af de fem diagnoser {ref} i forhold til praksistabellen",
+        everyone, by_name["praksis"]["patienter_med_diagnoserne"].sum(), "personer",
+        "samme patienter talt i praksis (tabellen praksis): skal være ens")
 
 
 def comparison_frame(comparisons: list[Comparison]) -> pd.DataFrame:

@@ -32,7 +32,15 @@ from katalog.cube import (
     to_frame,
     tree,
 )
-from katalog.mockdata import AGE_GROUPS, AGGREGATE, SEXES, MockTable
+from katalog.mockdata import (
+    AGE_GROUPS,
+    AGGREGATE,
+    ANY_DIAGNOSIS,
+    DIAGNOSIS_COUNTS,
+    HOSPITAL_CONTACT_COUNTS,
+    SEXES,
+    MockTable,
+)
 
 LAND, ALL = "Hele landet", "Alle"
 PUBLIC_TABLES = ("befolkning",)  # population by kommune, sex and age is public (DST), not protected
@@ -89,6 +97,8 @@ def protect(tables: Sequence[MockTable], *, audited: bool = False) -> Protection
         "ap_patienter_region": _patients_by_region(frames["ap_patienter"], regions),
         "ap_aktivitet": _activity(frames["ap_aktivitet"], regions),
         "sygehus_aktivitet": _hospital(frames["sygehus_aktivitet"], regions),
+        "sygehuskontakt": _hospital_contact(frames["sygehuskontakt"], regions),
+        "multimorbiditet": _multimorbidity(frames["multimorbiditet"], regions),
         "forloeb": _pathways(frames["forloeb"], regions),
         "kvalitetsindikatorer": _indicators("kvalitetsindikatorer", frames["kvalitetsindikatorer"], geo, "kommune"),
         "praksis_indikatorer": _indicators("praksis_indikatorer", frames["praksis_indikatorer"], practices,
@@ -105,6 +115,8 @@ def protect(tables: Sequence[MockTable], *, audited: bool = False) -> Protection
         "ap_patienter": _patient_rows(cubes["ap_patienter"], cubes["ap_patienter_region"]),
         "ap_aktivitet": to_frame(cubes["ap_aktivitet"]),
         "sygehus_aktivitet": to_frame(cubes["sygehus_aktivitet"]),
+        "sygehuskontakt": to_frame(cubes["sygehuskontakt"]),
+        "multimorbiditet": to_frame(cubes["multimorbiditet"]),
         "forloeb": _pathway_rows(cubes["forloeb"]),
         "kvalitetsindikatorer": _with_indicator_labels(to_frame(cubes["kvalitetsindikatorer"]),
                                                        frames["kvalitetsindikatorer"]),
@@ -258,6 +270,25 @@ def _hospital(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
                       ["patienter"], companions={c: "patienter" for c in _HOSPITAL})
 
 
+# Patients with the diagnosis ⊇ those with a hospital contact for it ⊇ those admitted for it ⊇ those readmitted
+# within 30 days: each a part of the one before, so every rest (known only in almen praksis, seen only as
+# outpatients, admitted without a readmission) is protected as a count too.
+HOSPITAL_CONTACT_CHAIN = ("patienter", *HOSPITAL_CONTACT_COUNTS)
+
+
+def _hospital_contact(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
+    return from_frame("sygehuskontakt", frame, ["aar", "diagnose"],
+                      [("region", regions), ("aldersgruppe", _age())], list(HOSPITAL_CONTACT_CHAIN),
+                      parts=[Part(part, whole) for whole, part in zip(HOSPITAL_CONTACT_CHAIN,
+                                                                       HOSPITAL_CONTACT_CHAIN[1:], strict=False)])
+
+
+def _multimorbidity(frame: pd.DataFrame, regions: Hierarchy) -> Cube:
+    return from_frame("multimorbiditet", frame, ["aar", "diagnose"],
+                      [("region", regions), ("koen", _sex()), ("aldersgruppe", _age()),
+                       ("antal_diagnoser", flat("antal_diagnoser", DIAGNOSIS_COUNTS))], ["patienter"])
+
+
 def _pathway_time() -> Hierarchy:
     parent_of = {node: parent for node, (parent, _) in PATHWAY_TIMES.items()}
     return tree("tid", parent_of, {"tid": {node: node for node in [*PATHWAY_TIMES, ALL]}})
@@ -358,6 +389,16 @@ def _links(cubes: Mapping[str, Cube]) -> list[Link]:
     a_blocks = _block_index(activity, patients.blocks)
     f_blocks = _block_index(pathways, patients.blocks)
     f_all = _node(pathways.dims[3], ALL)
+    contact, multimorbidity = cubes["sygehuskontakt"], cubes["multimorbiditet"]
+    s_geo = _nodes(contact.dims[0], region_labels)
+    s_blocks = _block_index(contact, patients.blocks)
+    m_geo = _nodes(multimorbidity.dims[0], region_labels)
+    m_five = np.flatnonzero((multimorbidity.blocks["diagnose"] != ANY_DIAGNOSIS).to_numpy())
+    m_any = np.flatnonzero((multimorbidity.blocks["diagnose"] == ANY_DIAGNOSIS).to_numpy())
+    m_all = _node(multimorbidity.dims[3], ALL)
+    r_for_m = _block_index(by_region, multimorbidity.blocks.iloc[m_five])
+    practice_geo = cubes["praksis"].dims[0]
+    reference_year = _reference_year(cubes["praksis"], multimorbidity, m_any, region_labels)
     yes, both = 0, 2  # Ja, Alle in the flat yes/no dimensions
     every = slice(None)
     return [
@@ -377,6 +418,21 @@ def _links(cubes: Mapping[str, Cube]) -> list[Link]:
         Link("ap_aktivitet", "sygehus_aktivitet",
              lambda c: ((np.arange(len(activity.blocks)), every, 2, every, every, every), "patienter"),
              lambda c: ((_block_index(hospital, activity.blocks), every, every, every, every), "patienter")),
+        # sygehuskontakt counts the same patients by region and age (both sexes together) ...
+        Link("ap_patienter_region", "sygehuskontakt",
+             lambda c: ((r_blocks[:, None], r_geo[None, :], 2, every), "patienter"),
+             lambda c: ((s_blocks[:, None], s_geo[None, :], every), "patienter")),
+        # ... and multimorbiditet the same patients by region, sex and age (every number of diagnoses together).
+        Link("ap_patienter_region", "multimorbiditet",
+             lambda c: ((r_for_m[:, None], r_geo[None, :], every, every), "patienter"),
+             lambda c: ((m_five[:, None], m_geo[None, :], every, every, m_all), "patienter")),
+        # The practices' patients with any of the five, summed to regions, are multimorbiditet's «Mindst én af
+        # de fem» in the practices' year.
+        *([Link("praksis", "multimorbiditet",
+                lambda c: ((np.zeros(len(region_labels), dtype=np.int64), _nodes(practice_geo, region_labels)),
+                           "patienter_med_diagnoserne"),
+                lambda c: ((np.full(len(region_labels), reference_year), m_geo, 2, 5, m_all), "patienter"))]
+          if reference_year is not None else []),
         # New patients by region, sex and age are the new patients whose pathways forloeb follows.
         # Every kind of care's time dimension ends in the same new patients (tid Alle).
         Link("ap_patienter_region", "forloeb",
@@ -386,6 +442,20 @@ def _links(cubes: Mapping[str, Cube]) -> list[Link]:
                lambda c, kind=kind: ((every, every, every, every, f_all), kind)) for kind in PATHWAY_KINDS[1:]],
         *_indicator_links(patients, kommune_ind, practice_ind, region_labels),
     ]
+
+
+def _reference_year(practices: Cube, multimorbidity: Cube, any_blocks: np.ndarray,
+                    region_labels: list[str]) -> int | None:
+    """The block of multimorbiditet's «Mindst én af de fem» whose regions agree with the practice table's
+    patients (the practices count one year's patients), or None if no year does."""
+    nodes = _nodes(practices.dims[0], region_labels)
+    wanted = practices.values[0, nodes, practices.measure("patienter_med_diagnoserne")]
+    geo = _nodes(multimorbidity.dims[0], region_labels)
+    for block in any_blocks:
+        found = multimorbidity.values[block, geo, 2, 5, _node(multimorbidity.dims[3], ALL), 0]
+        if np.array_equal(found, wanted):
+            return int(block)
+    return None
 
 
 def _indicator_links(patients: Cube, kommune_ind: Cube, practice_ind: Cube, region_labels: list[str]) -> list[Link]:
@@ -492,6 +562,8 @@ _INDEXES = {
     "praksis": (("klynge",), ("ydernummer",)),
     "ap_aktivitet": (("aar", "diagnose", "region"),),
     "sygehus_aktivitet": (("aar", "diagnose", "region"),),
+    "sygehuskontakt": (("aar", "diagnose", "region"),),
+    "multimorbiditet": (("aar", "diagnose", "region"),),
     "forloeb": (("aar", "diagnose", "region"),),
     "plejehjemsbeboere": (("aar", "niveau", "region"),),
 }
