@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import altair as alt
 import pandas as pd
 
+from katalog import geo
 from katalog.disclosure import HIDDEN, Suppressed, mark_hidden
 from katalog.models import TOTAL_OPTIONS
 from katalog.sandbox import QueryError, Sandbox
@@ -373,13 +374,34 @@ def _bind(chart: Chart, values: Mapping[str, Any], sandbox: Sandbox) -> BoundCha
     tidy_axes(spec, chart)
     spec["$schema"] = VEGA_LITE_SCHEMA
     spec["config"] = {**THEME, **spec.get("config", {})}
+    if chart.map:
+        spec = _on_map(spec, chart, marked)
     spec["data"] = {"values": []}
     try:
         _validate_once(json.dumps(spec, sort_keys=True, ensure_ascii=False))
     except SpecError as error:
         raise ChartError(str(error)) from error
+    if chart.map:
+        spec = geo.with_geometry(spec)  # after validation: the schema need not walk the boundaries
     spec["data"] = {"values": json.loads(marked.data.to_json(orient="records", force_ascii=False))}
     return BoundChart(chart=chart, params=params, spec=spec, rows=marked)
+
+
+def _on_map(spec: dict[str, Any], chart: Chart, rows: Suppressed) -> dict[str, Any]:
+    """A map chart's spec drawn on the committed boundaries (katalog.geo): rows matched by kommune or region
+    name, hidden values grey as «skjult», the box around Bornholm where it is drawn."""
+    level = geo.LEVELS[chart.map]
+    data = rows.data
+    try:
+        geo.check_rows(data, chart.map)
+        colour = spec.get("encoding", {}).get("color", {})
+        field = colour.get("field") if isinstance(colour, Mapping) else None
+        hidden = bool(field in data.columns and data[field].isna().any())
+        frame = level.frame_area in set(data[level.column].astype(str))
+        return geo.map_spec(spec, chart.map, measures=set(chart.counts) | set(chart.derived), hidden=hidden,
+                            frame=frame)
+    except geo.MapError as error:
+        raise ChartError(str(error)) from error
 
 
 @functools.lru_cache(maxsize=1024)

@@ -129,6 +129,10 @@ class Chart(Strict):
         default=[], description="Numeriske kolonner der ikke er antal, fx år"
     )
     spec: dict[str, Any]
+    map: Literal["kommune", "region"] | None = Field(
+        default=None, description="Tegn figuren som kort over kommuner eller regioner: rækkerne matches på "
+        "kolonnen kommune eller region, og grænserne sættes ind af kataloget"
+    )
 
     @field_validator("sql")
     @classmethod

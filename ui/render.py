@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from katalog import charts
+from katalog import charts, geo
 from katalog.charts import BoundChart, ChartError
 from katalog.content import literal_markdown
 from katalog.mockinfo import MockInfo, NationalFigure, TableInfo, format_number
@@ -72,6 +72,8 @@ def chart(item: UseCase, chart: Chart) -> dict | None:
         st.info(message, icon=":material/info:")
     else:
         st.vega_lite_chart(bound.spec, theme=None, width="stretch", alt=chart.alt)
+        if chart.map:
+            st.caption(geo.ATTRIBUTION)
         if bound.mostly_hidden:
             st.warning(charts.mostly_hidden_message(bound, options), icon=":material/visibility_off:")
         elif bound.suppression_note:
