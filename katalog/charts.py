@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 
-from katalog import geo
+from katalog import geo, verdicts
 from katalog.disclosure import HIDDEN, Suppressed, mark_hidden
 from katalog.models import TOTAL_OPTIONS
 from katalog.sandbox import QueryError, Sandbox
@@ -91,7 +90,24 @@ def _check_spec(spec: dict[str, Any]) -> None:
     for path, key in _walk_keys(spec):
         if key in _FORBIDDEN_KEYS:
             raise SpecError(f"'spec' må ikke {_FORBIDDEN_KEYS[key]} ('{key}' i {path or 'roden'}).")
-    _validate({**spec, "data": {"values": []}})
+    _validate_kept({**spec, "data": {"values": []}})
+
+
+def _validate_kept(spec: dict[str, Any]) -> None:
+    """The schema's verdict, from katalog.verdicts when this spec was checked before (by `katalog build` or
+    another process), so loading the catalogue need not import Altair; else validated now and kept."""
+    digest = verdicts.key(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str))
+    kept = verdicts.get(digest)
+    if kept is not None:
+        if kept:
+            raise SpecError(kept)
+        return
+    try:
+        _validate(spec)
+    except SpecError as error:
+        verdicts.put(digest, str(error))
+        raise
+    verdicts.put(digest, "")
 
 
 def _walk_keys(node: Any, path: str = ""):
@@ -111,6 +127,7 @@ def _validate(spec: dict[str, Any]) -> None:
     keeps the most specific ones (`_all_errors`, what `SchemaValidationError._errors` is built from);
     each group becomes one sentence naming the path (`encoding.x.type`) and what to write there.
     """
+    import altair as alt  # here, not at the top: a catalogue whose verdicts are kept never needs it
     import jsonschema
 
     try:
