@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import get_args
 
@@ -86,20 +86,88 @@ def matches(item: UseCase, spec: FilterSpec, *, ignore: str | None = None,
     return True
 
 
+class _Index:
+    """Which items have each facet value, as one bit per item in a Python int, so a filter and the counts
+    beside every option are a few ANDs and popcounts instead of a pass over every item for every facet
+    (at 1,000 use-cases that pass was most of the server's time per filter click). Same results as `matches`."""
+
+    def __init__(self, items: Sequence[UseCase]):
+        self.items = items
+        self.size = len(items)
+        self.everything = (1 << self.size) - 1
+        self.bits = {facet.key: self._table(facet, None) for facet in FACETS if facet.attribute != "decision"}
+        self._haystacks: list[str] | None = None
+        self._last_text: tuple[tuple[str, ...], int] = ((), self.everything)
+        self._last_decisions: tuple[tuple[tuple[str, str], ...], dict[str, int]] | None = None
+
+    def _table(self, facet: Facet, decisions: Mapping[str, str] | None) -> dict[str, int]:
+        table = dict.fromkeys(facet.options, 0)
+        for position, item in enumerate(self.items):
+            for value in facet.values(item, decisions):
+                table[value] |= 1 << position
+        return table
+
+    def table(self, key: str, decisions: Mapping[str, str] | None) -> dict[str, int]:
+        if key in self.bits:
+            return self.bits[key]
+        remembered = tuple(sorted((decisions or {}).items()))
+        if self._last_decisions is None or self._last_decisions[0] != remembered:
+            self._last_decisions = (remembered, self._table(FACETS_BY_KEY[key], decisions))
+        return self._last_decisions[1]
+
+    def text(self, text: str) -> int:
+        words = tuple(text.casefold().split())
+        if words != self._last_text[0]:
+            if self._haystacks is None:
+                self._haystacks = [_haystack(item) for item in self.items]
+            found = 0
+            for position, haystack in enumerate(self._haystacks):
+                if all(word in haystack for word in words):
+                    found |= 1 << position
+            self._last_text = (words, found)
+        return self._last_text[1]
+
+    def mask(self, spec: FilterSpec, decisions: Mapping[str, str] | None, ignore: str | None = None) -> int:
+        shown = self.text(spec.text)
+        for key, chosen in spec.selected.items():
+            if key != ignore and chosen:
+                table = self.table(key, decisions)
+                either = 0
+                for value in chosen:
+                    either |= table.get(value, 0)
+                shown &= either
+        return shown
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(items: Iterable[UseCase]) -> _Index:
+    """One index per list of items (the cached catalogue's list is the same object on every rerun)."""
+    if not isinstance(items, (list, tuple)):
+        items = list(items)
+    index = _INDEXES.get(id(items))
+    if index is None or index.items is not items or index.size != len(items):
+        index = _Index(items)  # holds the list, so its id is not reused while the entry lives
+        if len(_INDEXES) >= 8:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[id(items)] = index
+    return index
+
+
 def apply(items: Iterable[UseCase], spec: FilterSpec, decisions: Mapping[str, str] | None = None) -> list[UseCase]:
-    """The items that match; `decisions` (use-case id → decision key) serves the Beslutning facet."""
-    return [item for item in items if matches(item, spec, decisions=decisions)]
+    """The items that match, in their order; `decisions` (use-case id → decision key) serves the Beslutning facet."""
+    index = _index(items)
+    shown = index.mask(spec, decisions)
+    return [item for position, item in enumerate(index.items) if shown >> position & 1]
 
 
 def facet_counts(items: Iterable[UseCase], spec: FilterSpec, facet: Facet,
                  decisions: Mapping[str, str] | None = None) -> dict[str, int]:
     """How many use-cases each option would show, given the search and the other facets."""
-    counts = dict.fromkeys(facet.options, 0)
-    for item in items:
-        if matches(item, spec, ignore=facet.key, decisions=decisions):
-            for value in facet.values(item, decisions):
-                counts[value] += 1
-    return counts
+    index = _index(items)
+    others = index.mask(spec, decisions, ignore=facet.key)
+    return {option: (others & bits).bit_count() for option, bits in index.table(facet.key, decisions).items()}
 
 
 def from_query_params(params: Mapping[str, str | list[str]]) -> FilterSpec:

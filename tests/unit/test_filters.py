@@ -47,3 +47,28 @@ def test_filter_survives_the_url_and_ignores_unknown_values():
     assert back.text == "HbA1c"
     assert set(back.selected["diagnose"]) == {"KOL", "diabetes"} and back.selected["delopgave"] == ("2b",)
     assert "Diagnose" in back.describe()
+
+
+def test_the_index_gives_what_matching_each_item_gives_for_any_filter():
+    """The bit index behind apply and facet_counts against the plain definition (`matches`), for seeded random
+    filters of search words, facet values and the chair's decisions."""
+    import random
+
+    all_items = items()
+    rng = random.Random(7)
+    words = ["kommune", "HbA1c", "sygehus", "KOL", "region", "zzz", ""]
+    for _ in range(150):
+        selected = {}
+        for facet in rng.sample(filters.FACETS, rng.randint(0, 3)):
+            selected[facet.key] = tuple(rng.sample(facet.options, rng.randint(1, min(2, len(facet.options)))))
+        spec = FilterSpec(text=rng.choice(words), selected=selected)
+        decisions = {item.id: rng.choice(list(filters.DECISIONS)) for item in rng.sample(all_items, 5)}
+        expected = [item for item in all_items if filters.matches(item, spec, decisions=decisions)]
+        assert filters.apply(all_items, spec, decisions) == expected
+        for facet in filters.FACETS:
+            counts = dict.fromkeys(facet.options, 0)
+            for item in all_items:
+                if filters.matches(item, spec, ignore=facet.key, decisions=decisions):
+                    for value in facet.values(item, decisions):
+                        counts[value] += 1
+            assert filters.facet_counts(all_items, spec, facet, decisions) == counts, (spec, facet.key)
