@@ -126,7 +126,7 @@ def test_afstemning_with_a_link_saves_and_shows_the_ballot(app_env):
         at.segmented_control(key=state.vote(voting_round.id, "UC-01", criterion)).set_value(score).run()
     next(b for b in at.button if b.label == "Gem min stemmeseddel").click().run()
     assert at.success and not at.exception
-    assert any("1 use-cases mangler" in w.value for w in at.warning)
+    assert any("1 use-case mangler" in w.value for w in at.warning)
     db = database.connect(app_env)
     ballot, _ = ballot_for(db, member.id, voting_round.id)
     db.conn.close()
