@@ -50,13 +50,22 @@ if st.button("Lav PDF", type="primary", icon=":material/picture_as_pdf:", disabl
     with database.opened() as db:
         section = overview_section(db, voting_round, titles, only_titled=scope == "catalogue")
         decisions = decision_store.current(db)
-    with st.spinner("Laver PDF …"):
+    # The whole catalogue takes a while the first time (figures drawn, pages laid out); later exports reuse the
+    # figures (katalog/pdfcache.py). Show what is happening rather than a bare spinner.
+    with st.status("Laver PDF …", expanded=True) as status:
+        bar = st.progress(0.0, text="Forbereder …")
+
+        def progress(share: float, text: str) -> None:
+            bar.progress(min(max(share, 0.0), 1.0), text=text)
+
         try:
             pdf = render_pdf(items, database.db_path(), section, description, decisions=decisions,
-                             caveats=cached.adopted_caveats())
+                             caveats=cached.adopted_caveats(), progress=progress)
             st.session_state[state.EXPORT_PDF] = (key, pdf)
+            status.update(label="PDF'en er klar", state="complete", expanded=False)
         except ExportError as error:
             st.session_state.pop(state.EXPORT_PDF, None)
+            status.update(label="PDF'en kunne ikke dannes", state="error", expanded=True)
             st.error(str(error))
 made = st.session_state.get(state.EXPORT_PDF)
 if made and made[0] == key:  # never offer a PDF made for other choices

@@ -448,12 +448,30 @@ def _check_columns(chart: Chart, rows: pd.DataFrame) -> None:
 
 def to_svg(bound: BoundChart, width: int = PDF_WIDTH) -> str:
     """The same bound spec as static SVG, for the PDF."""
-    import vl_convert
+    return spec_to_svg(pdf_spec(bound, width))
 
+
+def pdf_spec(bound: BoundChart, width: int = PDF_WIDTH) -> dict[str, Any]:
+    """The bound spec as the PDF draws it (a copy): `width` wide unless it sets its own or is composed."""
     spec = copy.deepcopy(bound.spec)
     if "width" not in spec and not any(k in spec for k in ("hconcat", "vconcat", "concat", "facet")):
         spec["width"] = width
-    return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+    return spec
+
+
+def spec_to_svg(spec: Mapping[str, Any]) -> str:
+    """A spec with its rows as static SVG; nothing is fetched. vl-convert releases the GIL while it draws, so
+    several charts can be drawn at once from threads."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(dict(spec), allowed_base_urls=[])
+
+
+def spec_to_png(spec: Mapping[str, Any], scale: float = 2.0) -> bytes:
+    """A spec with its rows as PNG, `scale` pixels per CSS pixel (2: about 150 dpi at the PDF's width)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(dict(spec), scale=scale, allowed_base_urls=[])
 
 
 def _native(value: Any) -> Any:

@@ -1,16 +1,25 @@
-"""The PDF: Markdown -> HTML, charts -> SVG (vl-convert), WeasyPrint -> PDF. Nothing is fetched."""
+"""The PDF: Markdown -> HTML, charts -> SVG (vl-convert), WeasyPrint -> PDF. Nothing is fetched.
+
+Each chart is an SVG image (`<img src="katalog-chart:<digest>.svg">`) that WeasyPrint gets from memory, not
+markup inlined in the HTML: WeasyPrint's HTML parser and box layout then never see the SVG's thousands of
+elements. Charts not in the cache (katalog/pdfcache.py) are drawn in parallel once the HTML is built.
+"""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from katalog.charts import ChartError, bind, empty_message, param_options, to_svg
+from katalog import pdfcache
+from katalog.charts import PDF_WIDTH, ChartError, bind, empty_message, param_options, pdf_spec, spec_to_png, spec_to_svg
+from katalog.geo import ATTRIBUTION as MAP_ATTRIBUTION
 from katalog.models import DECLARATION_HEADINGS, SUBTASK_LABELS, UseCase
 
 # Raw HTML in use-case Markdown is shown as text, never interpreted.
@@ -43,7 +52,7 @@ h3 { font-size: 11pt; margin: 4mm 0 1mm }
 .facts th { text-align: left; width: 28%; color: #555; font-weight: normal; padding: 1mm 2mm 1mm 0 }
 .facts td { padding: 1mm 0 }
 .chart { break-inside: avoid; margin: 3mm 0 }
-.chart svg { width: 100%; height: auto; max-height: 110mm }
+.chart svg, .chart img { width: 100%; height: auto; max-height: 110mm }
 .chart .caption { font-size: 8.5pt; color: #444 }
 .chart .error { color: #a00 }
 .chart .empty { border-left: 3pt solid #8c8c8c; padding: 2mm 4mm; background: #f4f6f8 }
@@ -69,15 +78,91 @@ class ExportError(Exception):
     """The PDF could not be made; the message says why."""
 
 
-def _refusing_fetcher():
-    """A URL fetcher that fetches nothing: the export inlines all it needs, so any URL came from content."""
-    from weasyprint.urls import URLFetcher
+def _refusing_fetcher(images: ChartImages | None = None):
+    """A URL fetcher that fetches nothing: the export holds all it needs, so any other URL came from content.
+    The only URLs it answers are the document's own chart images, from memory."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class RefuseAll(URLFetcher):
         def fetch(self, url, headers=None):
+            image = images.image_for(url) if images is not None else None
+            if image is not None:
+                return URLFetcherResponse(url, body=image, headers={"Content-Type": images.media_type})
             raise ValueError(f"eksporten henter ikke eksterne filer ({url[:80]})")
 
     return RefuseAll()
+
+
+Progress = Callable[[float, str], None]  # share done (0–1), what is being done (Danish)
+
+_IMAGE_URL = "katalog-chart:"
+_MAX_WORKERS = 4
+# How charts are drawn into the PDF: "svg" (vector) or "png" (2x raster; WeasyPrint embeds it far faster than it
+# draws an SVG element by element). $KATALOG_PDF_CHARTS overrides.
+CHART_FORMAT = "svg"
+_FORMATS = {"svg": (lambda spec: spec_to_svg(spec).encode("utf-8"), "image/svg+xml"),
+            "png": (spec_to_png, "image/png")}
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+class ChartImages:
+    """The chart images of one document: each distinct spec drawn once, taken from the cache when it is there,
+    the rest drawn in parallel by `draw_pending` (vl-convert releases the GIL); served to WeasyPrint by URL."""
+
+    def __init__(self, cache: pdfcache.PdfCache | None = None, image_format: str | None = None):
+        self.cache = cache
+        self.format = image_format or os.environ.get("KATALOG_PDF_CHARTS") or CHART_FORMAT
+        self.draw, self.media_type = _FORMATS[self.format]
+        self.images: dict[str, bytes] = {}
+        self.pending: dict[str, dict] = {}
+        self._renderer = ("vl-convert", _version("vl-convert-python"), self.format)
+
+    def add(self, spec: dict, alt: str) -> tuple[str, str]:
+        """The `<img>` for a spec as the PDF draws it (see `charts.pdf_spec`), and its key."""
+        key = pdfcache.digest("chart-image-v1", self._renderer, spec)
+        if key not in self.images and key not in self.pending and not self.load(key):
+            self.pending[key] = spec
+        return f"<img src='{_IMAGE_URL}{key}.{self.format}' alt='{_e(alt)}'>", key
+
+    def load(self, key: str) -> bool:
+        """Whether the image is at hand (drawn, or read from the cache now)."""
+        if key in self.images:
+            return True
+        data = self.cache.get("images", key) if self.cache is not None else None
+        if data is not None:
+            self.images[key] = data
+        return data is not None
+
+    def draw_pending(self, progress: Progress | None = None) -> None:
+        keys = list(self.pending)
+        if not keys:
+            return
+        if progress:
+            progress(1.0, f"Tegner {len(keys)} figurer …")
+        workers = min(len(keys), os.cpu_count() or 1, _MAX_WORKERS)
+        if workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(workers) as pool:
+                drawn = list(pool.map(self.draw, (self.pending[k] for k in keys)))
+        else:
+            drawn = [self.draw(self.pending[k]) for k in keys]
+        for key, image in zip(keys, drawn, strict=True):
+            self.images[key] = image
+            if self.cache is not None:
+                self.cache.put("images", key, image)
+        self.pending.clear()
+
+    def image_for(self, url: str) -> bytes | None:
+        if not url.startswith(_IMAGE_URL):
+            return None
+        return self.images.get(url[len(_IMAGE_URL):].removesuffix(f".{self.format}"))
 
 
 def _e(text: object) -> str:
@@ -101,7 +186,13 @@ Views = Mapping[str, Mapping[str, Mapping[str, object]]]
 def build_html(items: Sequence[UseCase], db_path: Path, overview: OverviewSection | None,
                filter_description: str, today: date | None = None,
                decisions: Mapping[str, object] | None = None, views: Views | None = None,
-               caveats: Mapping[str, Sequence] | None = None) -> str:
+               caveats: Mapping[str, Sequence] | None = None, *, images: ChartImages | None = None,
+               cache: pdfcache.PdfCache | None = None, progress: Progress | None = None) -> str:
+    """The document's HTML. Its charts are `<img>` references into `images` (drawn before this returns);
+    with a `cache`, a chart block made before for the same chart, values, database build and code is reused
+    without binding the chart again."""
+    images = images if images is not None else ChartImages(cache)
+    blocks = _ChartBlocks(cache, db_path)
     today = today or date.today()
     decisions = decisions or {}
     views = views or {}
@@ -123,11 +214,48 @@ def build_html(items: Sequence[UseCase], db_path: Path, overview: OverviewSectio
     parts.append("</ol></section>")
     if overview is not None:
         parts.append(_overview_html(overview))
-    for item in items:
+    for n, item in enumerate(items):
+        if progress:
+            progress(n / max(len(items), 1), f"Figurer til {item.id} ({n + 1} af {len(items)}) …")
         parts.append(_usecase_html(item, db_path, decisions.get(item.id), views.get(item.id, {}),
-                                   (caveats or {}).get(item.id, ())))
+                                   (caveats or {}).get(item.id, ()), images=images, blocks=blocks))
     parts.append("</body></html>")
+    images.draw_pending(progress)
+    blocks.store()  # after drawing: a stored block's images are in the cache
     return "".join(parts)
+
+
+class _ChartBlocks:
+    """One chart's block of HTML (heading, image, caption or message), cached per chart definition, values,
+    database build and code; see katalog/pdfcache.py."""
+
+    def __init__(self, cache: pdfcache.PdfCache | None, db_path: Path):
+        self.cache = cache
+        build = pdfcache.database_fingerprint(db_path) if cache is not None else None
+        self.context = None if build is None else (build, pdfcache.code_fingerprint(), PDF_WIDTH)
+        self.new: list[tuple[str, dict]] = []
+
+    def key(self, chart, values: Mapping[str, object]) -> str | None:
+        if self.context is None:
+            return None
+        return pdfcache.digest("chart-block-v1", self.context, chart.model_dump(mode="json"), dict(values))
+
+    def get(self, key: str | None, images: ChartImages) -> str | None:
+        if key is None:
+            return None
+        block = self.cache.get_json("charts", key)
+        if not isinstance(block, dict) or not all(images.load(k) for k in block.get("images", [])):
+            return None  # an image pruned from the cache: the block is made again
+        return block.get("html")
+
+    def add(self, key: str | None, block_html: str, image_keys: list[str]) -> None:
+        if key is not None:
+            self.new.append((key, {"html": block_html, "images": image_keys}))
+
+    def store(self) -> None:
+        for key, block in self.new:
+            self.cache.put_json("charts", key, block)
+        self.new.clear()
 
 
 _MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
@@ -135,7 +263,10 @@ _MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august
 
 
 def _usecase_html(item: UseCase, db_path: Path, decision=None,
-                  views: Mapping[str, Mapping[str, object]] | None = None, caveats: Sequence = ()) -> str:
+                  views: Mapping[str, Mapping[str, object]] | None = None, caveats: Sequence = (), *,
+                  images: ChartImages | None = None, blocks: _ChartBlocks | None = None) -> str:
+    images = images if images is not None else ChartImages()
+    blocks = blocks if blocks is not None else _ChartBlocks(None, db_path)
     facts = [
         ("Delopgave", SUBTASK_LABELS[item.subtask]),
         ("Diagnoser", ", ".join(item.diagnoses)),
@@ -154,6 +285,11 @@ def _usecase_html(item: UseCase, db_path: Path, decision=None,
                    f"{_e(decision.label)}.</strong> {_e(decision.reason)}</p>")
     out.append(_markdown.render(item.body))
     for chart in item.charts:
+        block_key = blocks.key(chart, (views or {}).get(chart.id, {}))
+        if (block := blocks.get(block_key, images)) is not None:
+            out.append(block)
+            continue
+        block_start, image_keys = len(out), []
         out.append(f"<div class='chart'><h3>{_e(chart.title)}</h3>")
         try:
             bound = bind(chart, (views or {}).get(chart.id, {}), db_path)
@@ -166,7 +302,11 @@ def _usecase_html(item: UseCase, db_path: Path, decision=None,
                 message = empty_message(bound, options, lambda v, c=chart: bind(c, v, db_path))
                 out.append(f"<p class='empty'>{_e(message)}</p>")
             else:
-                out.append(to_svg(bound))
+                image, image_key = images.add(pdf_spec(bound), chart.alt)
+                out.append(image)
+                image_keys.append(image_key)
+                if chart.map:  # the boundaries' licence asks for it under every map
+                    out.append(f"<p class='caption'>{_e(MAP_ATTRIBUTION)}</p>")
                 if bound.suppression_note:
                     caption.append(bound.suppression_note)
             caption.append("Syntetiske data.")
@@ -174,6 +314,7 @@ def _usecase_html(item: UseCase, db_path: Path, decision=None,
         except ChartError as error:
             out.append(f"<p class='error'>Figuren kunne ikke dannes: {_e(error)}</p>")
         out.append("</div>")
+        blocks.add(block_key, "".join(out[block_start:]), image_keys)
     out.append("<div class='declaration'><h2>Deklaration</h2>")
     for key, (heading, text) in zip(DECLARATION_HEADINGS, item.declaration.sections(), strict=True):
         out.append(f"<h3>{_e(heading)}</h3>{_markdown.render(text)}")
@@ -203,15 +344,33 @@ def _overview_html(overview: OverviewSection) -> str:
 def render_pdf(items: Sequence[UseCase], db_path: Path, overview: OverviewSection | None = None,
                filter_description: str = "Alle use-cases", today: date | None = None,
                decisions: Mapping[str, object] | None = None, *, views: Views | None = None,
-               caveats: Mapping[str, Sequence] | None = None) -> bytes:
+               caveats: Mapping[str, Sequence] | None = None, cache: bool = True,
+               progress: Progress | None = None) -> bytes:
     """The catalogue (or a filtered part of it) as a PDF, with the prioritised overview first when given and
     each use-case's decision; with no items, the overview alone. `views` gives charts other parameters than
-    their defaults (a choice that is not one of the chart's is drawn with the default)."""
+    their defaults (a choice that is not one of the chart's is drawn with the default).
+
+    With `cache` (and unless $KATALOG_PDF_CACHE=0), chart blocks, chart images and whole documents are kept
+    beside the database (katalog/pdfcache.py); `progress` is told what is being done."""
+    store = pdfcache.for_database(db_path) if cache else None
+    images = ChartImages(store)
+    document = build_html(items, db_path, overview, filter_description, today, decisions, views, caveats,
+                          images=images, cache=store, progress=progress)
+    key = pdfcache.digest("pdf-v1", document, CSS, _version("weasyprint"))
+    if store is not None and (pdf := store.get("documents", key)) is not None:
+        if progress:
+            progress(1.0, "PDF'en er klar (samme indhold som sidst).")
+        return pdf
+    if progress:
+        progress(1.0, "Sætter siderne op …")
     from weasyprint import CSS as WeasyCSS
     from weasyprint import HTML
 
-    document = build_html(items, db_path, overview, filter_description, today, decisions, views, caveats)
     try:
-        return HTML(string=document, url_fetcher=_refusing_fetcher()).write_pdf(stylesheets=[WeasyCSS(string=CSS)])
+        pdf = HTML(string=document, url_fetcher=_refusing_fetcher(images)).write_pdf(
+            stylesheets=[WeasyCSS(string=CSS)])
     except Exception as error:  # WeasyPrint raises many kinds; the member needs one message
         raise ExportError(f"PDF'en kunne ikke dannes: {error}") from error
+    if store is not None:
+        store.put("documents", key, pdf)
+    return pdf

@@ -1,6 +1,7 @@
 """The PDF: cover, contents with page numbers, every selected use-case, charts as vectors, Danish text."""
 
 import io
+import re
 import shutil
 
 import pytest
@@ -58,6 +59,8 @@ def test_pdf_holds_every_title_the_declaration_and_the_overview(pdf_text):
     flat = " ".join(text.split())
     for item in items:
         assert " ".join(item.title.split()) in flat
+        for chart in item.charts:  # drawn as images from memory (and a cache), each still under its title
+            assert " ".join(chart.title.split()) in flat
     for heading in ("Indhold", "Forbehold ved fortolkning", "Øvrige ord og begreber", "Prioriteret overblik – Runde 1"):
         assert heading in flat
     assert "syntetiske" in flat
@@ -95,7 +98,7 @@ def test_markdown_html_is_shown_as_text_not_run(built_db):
     item = load_catalogue(DATA / "usecases").get("UC-90")
     html = build_html([item], built_db, None, "test")
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<svg" in html  # the chart is inlined as vector graphics
+    assert re.search(r"<img src='katalog-chart:[0-9a-f]{64}\.svg'", html)  # the chart as vector graphics (SVG)
 
 
 def test_an_image_url_in_content_is_not_fetched(built_db, monkeypatch):
