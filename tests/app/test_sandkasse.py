@@ -18,8 +18,7 @@ from katalog.review import proposals
 from katalog.voting.members import add_member
 from tests.conftest import NEXT_ID, ROOT, USECASES
 from ui import sandbox_view as sandbox
-from ui import state
-from ui import texts
+from ui import state, texts
 
 APP = str(ROOT / "streamlit_app.py")
 SANDKASSE = "app_pages/sandkasse.py"
