@@ -20,7 +20,7 @@ test-system-deps:
 	@PY=$(PY) scripts/system-deps.sh test
 
 # Rebuilt in place when content, mock inputs or the generator change; votes and members stay.
-catalogue.db: $(INSTALLED) $(wildcard usecases/*.md) $(wildcard mockdata/*) katalog/mockdata.py katalog/cohort.py katalog/build.py
+catalogue.db: $(INSTALLED) $(wildcard usecases/*.md) $(wildcard mockdata/*) katalog/mock/mockdata.py katalog/mock/cohort.py katalog/build.py
 	$(BIN)/katalog build
 	@touch $@
 

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from katalog import db as database
-from katalog import filters
+from katalog.content import filters
+from katalog.content.filters import FilterSpec
 from katalog.export import ExportError, render_pdf
-from katalog.filters import FilterSpec
 from katalog.voting import decisions as decision_store
 from katalog.voting.overview import overview_section
 from katalog.voting.rounds import current_round, list_rounds
@@ -51,7 +51,7 @@ if st.button("Lav PDF", type="primary", icon=":material/picture_as_pdf:", disabl
         section = overview_section(db, voting_round, titles, only_titled=scope == "catalogue")
         decisions = decision_store.current(db)
     # The whole catalogue takes a while the first time (figures drawn, pages laid out); later exports reuse the
-    # figures (katalog/pdfcache.py). Show what is happening rather than a bare spinner.
+    # figures (katalog/export/pdfcache.py). Show what is happening rather than a bare spinner.
     with st.status("Laver PDF …", expanded=True) as status:
         bar = st.progress(0.0, text="Forbereder …")
 

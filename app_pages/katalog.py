@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from katalog import filters
+from katalog.content import filters
 from ui import cached, filterbar, render, state, texts
 
 PAGE = 24

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from katalog.mockinfo import MockInfoError
+from katalog.mock.mockinfo import MockInfoError
 from ui import cached, render, state, texts
 
 st.title("Mock-data")

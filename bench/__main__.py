@@ -11,7 +11,7 @@ Every figure comes with a baseline measured in the same run, because machines he
 - the sandbox: how long after its time limit a runaway query is stopped, next to a trivial query, and the
   search functions SQLite runs in quadratic time (the sandbox's linear rewrites) next to a linear query;
 - the tally of 50 members × 200 use-cases (every method and rule) next to a plain pandas mean (bench/tally.py);
-- PDF export of the whole catalogue, cold (empty cache) and warm (katalog/pdfcache.py);
+- PDF export of the whole catalogue, cold (empty cache) and warm (katalog/export/pdfcache.py);
 - what a member feels in a real browser, each figure next to a minimal Streamlit page (bench/browser.py).
 """
 
@@ -28,14 +28,14 @@ from pathlib import Path
 
 from bench.browser import browser_figures
 from bench.tally import tally_figures
-from katalog.audit import audit
 from katalog.build import build
 from katalog.charts import bind, param_options
 from katalog.content import load_catalogue
 from katalog.db import mock_scale, mockdata_dir, usecases_dir
+from katalog.disclosure.audit import audit
+from katalog.disclosure.protected import protect
 from katalog.export import render_pdf
-from katalog.mockdata import generate
-from katalog.protected import protect
+from katalog.mock.mockdata import generate
 
 SAMPLES = 200
 
@@ -75,7 +75,7 @@ _RUNAWAY = {
 def sandbox_figures(db: Path, limit: float = 0.3, samples: int = 5) -> dict:
     """How promptly the time limit fires (seconds past the limit, against a trivial query), and the search
     functions against a linear query over the same strings."""
-    from katalog.sandbox import QueryError, run_query
+    from katalog.charts.sandbox import QueryError, run_query
 
     def seconds(sql: str, params: dict | None = None, max_seconds: float = 30.0) -> float:
         started = time.perf_counter()

@@ -602,7 +602,8 @@ def _usecase_figures(browser, app: Server, floor: Server, db: Path, usecases: Pa
     return figures
 
 
-# The three states an export can meet the PDF cache in (katalog/pdfcache.py), each a new `katalog export` process.
+# The three states an export can meet the PDF cache in (katalog/export/pdfcache.py), each a new `katalog export`
+# process.
 EXPORT_KINDS = {
     "cold": "no cache: every chart bound and drawn, every page laid out (the first export after a build)",
     "changed": "charts cached, document not: every page laid out again, as after a vote, a decision or a caveat",

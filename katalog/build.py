@@ -16,12 +16,12 @@ import pandas as pd
 
 from katalog import db as database
 from katalog.content import Problem, load_catalogue
-from katalog.mockdata import AGGREGATE, COUNT_COLUMNS, PERSON, MockTable, comparison_frame, generate
-from katalog.mockinfo import format_number
-from katalog.protected import protect
+from katalog.disclosure.protected import protect
+from katalog.mock.mockdata import AGGREGATE, COUNT_COLUMNS, PERSON, MockTable, comparison_frame, generate
+from katalog.mock.mockinfo import format_number
 
 CONTENT_TABLES = ("usecases", "mock_tables", "mock_comparisons", "mock_build")
-# The build audits what it publishes (katalog.audit, repairing where the audit narrows a count) from this
+# The build audits what it publishes (katalog.disclosure.audit, repairing where the audit narrows a count) from this
 # scale up: at national scale, the catalogue the group sees, it takes ≈20 s; at the small scales of quick
 # starts and tests nearly every count is small and it takes minutes, so there the test suite and
 # `katalog audit --skala` do it instead.
@@ -38,7 +38,7 @@ class BuildReport:
     seconds: float = 0.0
     scale: float = 1.0
     steps: dict[str, float] = field(default_factory=dict)
-    audit: dict | None = None  # katalog.audit's summary of what was written, when the build audited it
+    audit: dict | None = None  # katalog.disclosure.audit's summary of what was written, when the build audited it
 
 
 def build(
@@ -55,7 +55,7 @@ def build(
     """Refresh use-cases and mock tables; `scale` 1.0 is all of Denmark, `cohort` adds the person tables.
 
     `audited` (default: from AUDITED_FROM_SCALE up) audits the protected tables against each other before
-    anything is written and raises katalog.audit.DisclosureError (a ValueError, Danish message) if the
+    anything is written and raises katalog.disclosure.audit.DisclosureError (a ValueError, Danish message) if the
     audit narrows a hidden small count the repair cannot protect. `protected=False` writes the tables
     without disclosure control, for `make bench` only."""
     started = time.perf_counter()
@@ -83,7 +83,7 @@ def build(
     hidden_cells = protection.hidden if protection else {}
     if cohort:
         # The unprotected aggregates beside the person-level cohort they are counted from, for analysts and the
-        # check that katalog.cohort_sql derives the same tables; like the cohort, chart SQL never reads them.
+        # check that katalog.mock.cohort_sql derives the same tables; like the cohort, chart SQL never reads them.
         tables += [MockTable(UNPROTECTED_PREFIX + t.name, t.title + " (uden diskretionering)",
                              "Tabellen før diskretionering; kun til analyse og kontrol. " + t.declaration,
                              t.frame, t.indexes, PERSON) for t in mock.tables if t.level == AGGREGATE]

@@ -34,7 +34,7 @@ def main(ctx: click.Context, db_file: Path | None) -> None:
 @click.pass_obj
 def build(db_file: Path, scale: float | None, cohort: bool) -> None:
     from katalog.build import build as run_build
-    from katalog.mockinfo import format_number
+    from katalog.mock.mockinfo import format_number
 
     try:
         report = run_build(db_file, progress=lambda message: click.echo(message, err=True), scale=scale,
@@ -60,11 +60,11 @@ def build(db_file: Path, scale: float | None, cohort: bool) -> None:
 def audit(scale: float | None, years: tuple[int, ...], table_names: tuple[str, ...]) -> None:
     import json
 
-    from katalog.audit import DisclosureError
-    from katalog.audit import audit as run_audit
     from katalog.build import AUDITED_FROM_SCALE
-    from katalog.mockdata import generate
-    from katalog.protected import protect
+    from katalog.disclosure.audit import DisclosureError
+    from katalog.disclosure.audit import audit as run_audit
+    from katalog.disclosure.protected import protect
+    from katalog.mock.mockdata import generate
 
     scale = database.mock_scale() if scale is None else scale
     mock = generate(database.mockdata_dir(), scale=scale)
@@ -109,7 +109,7 @@ def validate() -> None:
 @click.option("--kun-overblik", "overview_only", is_flag=True, help="Kun det prioriterede overblik, uden use-cases.")
 @click.pass_obj
 def export(db_file: Path, out: Path, diagnoses: tuple[str, ...], round_id: int | None, overview_only: bool) -> None:
-    from katalog import filters
+    from katalog.content import filters
     from katalog.export import ExportError, render_pdf
     from katalog.review.reviews import caveats_by_usecase
     from katalog.voting import decisions as decision_store
@@ -300,7 +300,7 @@ def front_matter_schema() -> dict:
     file itself, not from the front matter)."""
     import json
 
-    from katalog.models import UseCase
+    from katalog.content.models import UseCase
 
     schema = json.loads(json.dumps(UseCase.model_json_schema()))
     for name in ("body", "path"):

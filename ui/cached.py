@@ -11,9 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from katalog import db as database
-from katalog import mockinfo
 from katalog.charts import BoundChart, bind, param_options
 from katalog.content import Catalogue, load_catalogue
+from katalog.mock import mockinfo
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -97,7 +97,7 @@ def _mock_info(db_file: str, stamps: tuple) -> mockinfo.MockInfo:
 
 
 def mock_info() -> mockinfo.MockInfo:
-    """Mock tables, build and national figures; raises katalog.mockinfo.MockInfoError for an old database."""
+    """Mock tables, build and national figures; raises katalog.mock.mockinfo.MockInfoError for an old database."""
     path = database.db_path()
     return _mock_info(str(path), data_version(path))
 

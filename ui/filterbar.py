@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from katalog import filters
-from katalog.filters import FACETS, FilterSpec
-from katalog.models import UseCase
+from katalog.content import filters
+from katalog.content.filters import FACETS, FilterSpec
+from katalog.content.models import UseCase
 from ui import state
 
 

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from katalog import charts, geo
-from katalog.charts import BoundChart, ChartError
+from katalog import charts
+from katalog.charts import BoundChart, ChartError, geo
 from katalog.content import literal_markdown
-from katalog.mockinfo import MockInfo, NationalFigure, TableInfo, format_number
-from katalog.models import DECLARATION_HEADINGS, SUBTASK_LABELS, Chart, UseCase
+from katalog.content.models import DECLARATION_HEADINGS, SUBTASK_LABELS, Chart, UseCase
+from katalog.mock.mockinfo import MockInfo, NationalFigure, TableInfo, format_number
 from ui import cached, state, texts
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from katalog import db as database
 from katalog.content import literal_markdown as plain
-from katalog.models import Chart, UseCase
+from katalog.content.models import Chart, UseCase
 from katalog.review import reviews as review_store
 from katalog.voting.members import Member
 from ui import cached, identity, state, texts

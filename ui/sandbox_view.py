@@ -14,10 +14,10 @@ from pathlib import Path
 import streamlit as st
 
 from katalog import db as database
-from katalog import sandbox_builder as sb
 from katalog.charts import ChartError, bind
-from katalog.mockinfo import MockInfoError
-from katalog.models import DECLARATION_HEADINGS, SUBTASK_LABELS, Aim, Diagnosis, Platform, Sector, Source
+from katalog.charts import sandbox_builder as sb
+from katalog.content.models import DECLARATION_HEADINGS, SUBTASK_LABELS, Aim, Diagnosis, Platform, Sector, Source
+from katalog.mock.mockinfo import MockInfoError
 from katalog.review import proposals
 from katalog.voting.members import Member
 from ui import cached, render

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from katalog.filters import FACETS
+from katalog.content.filters import FACETS
 
 FILTER_TEXT = "filter.text"
 FILTER_FACET = {facet.key: f"filter.{facet.key}" for facet in FACETS}

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from katalog import geo, verdicts
+from katalog.charts import geo, verdicts
+from katalog.charts.sandbox import QueryError, Sandbox
+from katalog.content.models import TOTAL_OPTIONS
 from katalog.disclosure import HIDDEN, Suppressed, mark_hidden
-from katalog.models import TOTAL_OPTIONS
-from katalog.sandbox import QueryError, Sandbox
 
 if TYPE_CHECKING:
-    from katalog.models import Chart, Param
+    from katalog.content.models import Chart, Param
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
 PDF_WIDTH = 520
@@ -94,7 +94,7 @@ def _check_spec(spec: dict[str, Any]) -> None:
 
 
 def _validate_kept(spec: dict[str, Any]) -> None:
-    """The schema's verdict, from katalog.verdicts when this spec was checked before (by `katalog build` or
+    """The schema's verdict, from katalog.charts.verdicts when this spec was checked before (by `katalog build` or
     another process), so loading the catalogue need not import Altair; else validated now and kept."""
     digest = verdicts.key(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str))
     kept = verdicts.get(digest)
@@ -405,7 +405,7 @@ def _bind(chart: Chart, values: Mapping[str, Any], sandbox: Sandbox) -> BoundCha
 
 
 def _on_map(spec: dict[str, Any], chart: Chart, rows: Suppressed) -> dict[str, Any]:
-    """A map chart's spec drawn on the committed boundaries (katalog.geo): rows matched by kommune or region
+    """A map chart's spec drawn on the committed boundaries (katalog.charts.geo): rows matched by kommune or region
     name, hidden values grey as «skjult», the box around Bornholm where it is drawn."""
     level = geo.LEVELS[chart.map]
     data = rows.data

@@ -14,14 +14,14 @@ import functools
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from katalog.db import PROJECT_ROOT
 from katalog.disclosure import HIDDEN
 
-GEOMETRY = Path(__file__).resolve().parent.parent / "mockdata" / "geo" / "kommuner.topojson"
+GEOMETRY = PROJECT_ROOT / "mockdata" / "geo" / "kommuner.topojson"
 ATTRIBUTION = "Kort: Geodatastyrelsen & Danske Kommuner"
 HIDDEN_FILL = "#c4c4c4"  # a hidden area: grey, never the colour of a value
 HIDDEN_LABEL = f"Skjult («{HIDDEN}»)"

@@ -15,7 +15,7 @@ table names come from the table's real column list and are checked against it; t
 level's name, a total's label) come from the declarations below, never from a member. The generated SQL is shown,
 so a member can carry it into the SQL box, which runs on the same sandbox with the same suppression.
 
-Both paths end in a `katalog.models.Chart` bound by `katalog.charts._bind`: the very function that binds a
+Both paths end in a `katalog.content.models.Chart` bound by `katalog.charts._bind`: the very function that binds a
 use-case's chart, so the sandbox marks hidden values, counts them and draws them as every chart does, and the
 chart a member proposes as a use-case is the chart they saw.
 """
@@ -33,10 +33,10 @@ import altair as alt
 import pandas as pd
 from pydantic import ValidationError
 
-from katalog import mockinfo
 from katalog.charts import BoundChart, ChartError, _bind
-from katalog.models import Chart, Param, sql_parameter_names
-from katalog.sandbox import MAX_SECONDS, QueryError, Sandbox
+from katalog.charts.sandbox import MAX_SECONDS, QueryError, Sandbox
+from katalog.content.models import Chart, Param, sql_parameter_names
+from katalog.mock import mockinfo
 
 Scalar = str | int | float
 

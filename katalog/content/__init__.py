@@ -12,8 +12,7 @@ import yaml
 from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
-from katalog.charts import SpecError, check_spec
-from katalog.models import DECLARATION_HEADINGS, UseCase
+from katalog.content.models import DECLARATION_HEADINGS, UseCase
 
 USECASE_GLOB = "*.md"
 
@@ -85,6 +84,9 @@ def load_usecase(path: Path) -> tuple[UseCase | None, list[Problem]]:
         return None, [Problem(path, _location(e["loc"]), _danish(e)) for e in error.errors()]
     problems = [Problem(path, name, message) for name, text in markdown_fields(item)
                 for message in markdown_problems(text)]
+    # Here, not at the top: katalog.charts reads katalog.content.models, so importing it first would be circular.
+    from katalog.charts import SpecError, check_spec
+
     for index, chart in enumerate(item.charts):
         try:
             check_spec(chart.spec)
@@ -195,7 +197,7 @@ def literal_markdown(text: str) -> str:
 
 def counts_markdown(items: Iterable[UseCase]) -> str:
     """The catalogue's use-cases counted per delopgave and diagnosis, as the README's Markdown table."""
-    from katalog.models import SUBTASK_LABELS, Diagnosis
+    from katalog.content.models import SUBTASK_LABELS, Diagnosis
 
     diagnoses = list(Diagnosis.__args__)
     items = list(items)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import get_args
 
-from katalog.models import SUBTASK_LABELS, Aim, Diagnosis, Platform, Sector, Source, Status, Subtask, UseCase
+from katalog.content.models import SUBTASK_LABELS, Aim, Diagnosis, Platform, Sector, Source, Status, Subtask, UseCase
 from katalog.voting.decisions import DECISIONS, UNDECIDED
 
 UNDECIDED_KEY = "ikke_besluttet"

@@ -1,8 +1,8 @@
 """Hidden values in a chart's rows: what a member sees where disclosure control has hidden a count.
 
 Suppression itself is decided once, at build time, on each mock table's full cube together with every
-table that shows the same persons (katalog.cube, katalog.protected): chart SQL only ever reads those
-protected tables, so a hidden count is NULL before any query runs, and whatever a query computes from it
+table that shows the same persons (katalog.disclosure.cube, katalog.disclosure.protected): chart SQL only ever
+reads those protected tables, so a hidden count is NULL before any query runs, and whatever a query computes from it
 (a rate, a share, a sum over it) is NULL too. This module marks those NULLs in a chart's count and
 derived columns with one marker, the same whether the count was small or hides a small one, and counts
 them for the note under the chart.

@@ -5,7 +5,7 @@ shown ones by relations anyone can see in the app: a parameter with a total choi
 *Hele landet*) makes the total view the sum of the other choices' views; a row labelled with a total
 is the sum of the rows it totals; the same cell seen in two bindings, or in two charts with the same
 SQL, is one unknown (and read off if one of them shows it). Together these are linear equations; the
-attack solves them (`katalog.intervals`, integer programming, because counts are whole numbers and a
+attack solves them (`katalog.disclosure.intervals`, integer programming, because counts are whole numbers and a
 «–» is never 1–4) and reports every hidden count that can be worked out ("recovered") or narrowed
 inside 1–4 ("narrowed"). Suppression passes when the attack finds nothing.
 
@@ -18,7 +18,7 @@ widgets offer and the chart's declaration (which columns are counts). Marker sem
 `MARKERS_TODAY` says what «<5» and «–» mean today; any other marker ("skjult") is a hidden count that is
 ≥ 0, or ≥ 1 if the attacker is told hidden cells are never zero.
 
-    python -m katalog.attack --db catalogue.db [--max-views N] [--usecase UC-01 ...]
+    python -m katalog.disclosure.attack --db catalogue.db [--max-views N] [--usecase UC-01 ...]
 
 prints a JSON summary and exits 1 if anything was recovered or narrowed.
 """
@@ -43,9 +43,9 @@ import pandas as pd
 
 from katalog.charts import ChartError, bind, param_options
 from katalog.content import Catalogue, load_catalogue
-from katalog.cube import SMALL_COUNT_MAX
-from katalog.intervals import InfeasibleError, unprotected
-from katalog.models import TOTAL_OPTIONS, Chart
+from katalog.content.models import TOTAL_OPTIONS, Chart
+from katalog.disclosure.cube import SMALL_COUNT_MAX
+from katalog.disclosure.intervals import InfeasibleError, unprotected
 
 # Kinds of hidden cell: what the attacker knows about its value.
 SMALL = "small"  # 1..SMALL_COUNT_MAX («<5»)
@@ -558,7 +558,7 @@ def _number(value: float) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     from katalog import db as database
 
-    parser = argparse.ArgumentParser(prog="python -m katalog.attack", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m katalog.disclosure.attack", description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, default=None, help="the database (default $KATALOG_DB or catalogue.db)")
     parser.add_argument("--usecases", type=Path, default=None, help="the use-case folder (default $KATALOG_USECASES)")
     parser.add_argument("--max-views", type=int, default=2000, help="views per chart at most (default 2000)")

@@ -6,10 +6,10 @@ part and the rest make the whole). The same persons published in two tables are 
 of 1–4 – and every small rest that is not published but follows from two counts – the audit rule is:
 the values the attacker cannot rule out must span at least four values (max − min ≥ 3, as «1–4»
 itself), so the published tables narrow the count no further than the marker «skjult» does.
-`katalog.intervals` solves the linear (and, where it matters, integer) programmes with HiGHS: the audit
+`katalog.disclosure.intervals` solves the linear (and, where it matters, integer) programmes with HiGHS: the audit
 and the view-level attack share one solver.
 
-Where the audit narrows a count (the line rules of katalog.cube are checked line by line, and linear
+Where the audit narrows a count (the line rules of katalog.disclosure.cube are checked line by line, and linear
 programming over many lines at once can still narrow a count where several dimensions meet),
 `audit_and_repair` hides one more published cell that fixes the bound – found from the dual values of the
 count's linear programme – suppresses again and audits again, until nothing is narrowed. A national
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from katalog.cube import SMALL_COUNT_MAX, Cube, Link, hide_more
-from katalog.intervals import TOL, unprotected_matrix
+from katalog.disclosure.cube import SMALL_COUNT_MAX, Cube, Link, hide_more
+from katalog.disclosure.intervals import TOL, unprotected_matrix
 
 # The rule: the values an attacker cannot rule out for a hidden count of 1–4 span at least as many
 # values as «1–4» itself (max − min ≥ 3), so the published tables never narrow it below what the marker
@@ -153,7 +153,7 @@ class _System:
         vals: list[np.ndarray] = []
         rhs: list[np.ndarray] = []
         self.exposed_rests: list[Finding] = []
-        # Zeros beside hidden counts are hidden too (katalog.cube), so a hidden cell is only known to be ≥ 0.
+        # Zeros beside hidden counts are hidden too (katalog.disclosure.cube), so a hidden cell is only known to be ≥ 0.
         lower_labels = {int(v): 0.0 for v in np.unique(self.label[hidden_global])}
         target_labels: dict[int, float] = {}
         for name, cube in cubes.items():
@@ -301,7 +301,7 @@ def too_narrow(system: _System, *, integer: bool = True, width: float = MIN_WIDT
                targets: list[int] | None = None) -> dict[int, tuple[float, float]]:
     """The targets whose feasible range is narrower than `width`, with their exact ranges.
 
-    katalog.intervals finds the targets whose range does not reach both 1 and 4 (every other target spans
+    katalog.disclosure.intervals finds the targets whose range does not reach both 1 and 4 (every other target spans
     at least 1..4 and passes), with their exact ranges; of those, the ones narrower than `width` fail.
     """
     targets = system.targets if targets is None else targets
@@ -320,7 +320,7 @@ MAX_REPAIR_ROUNDS = 10
 def audit_and_repair(cubes: Mapping[str, Cube], links: Iterable[Link], max_rounds: int = MAX_REPAIR_ROUNDS
                      ) -> tuple[AuditReport, int]:
     """Audit suppressed cubes and, while the audit narrows a hidden small count, hide the cells
-    `repair_cells` picks, suppress again around them (katalog.cube.hide_more) and audit again where the
+    `repair_cells` picks, suppress again around them (katalog.disclosure.cube.hide_more) and audit again where the
     pattern changed. Returns the audit of the final pattern and how many cells the repair hid; raises
     DisclosureError if a small count is shown or the rounds run out."""
     started = time.perf_counter()

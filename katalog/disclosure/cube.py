@@ -20,7 +20,7 @@ solve a hidden cell:
    plejehjem) is one cell; a cell hidden in one is hidden in the other, and both are suppressed again
    until neither changes.
 
-`katalog.audit` then checks the pattern with linear programming against everything published; where many
+`katalog.disclosure.audit` then checks the pattern with linear programming against everything published; where many
 lines together still narrow a count, its repair hides more (`hide_more`) and suppresses again.
 """
 

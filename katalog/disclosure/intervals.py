@@ -9,7 +9,7 @@ rule of statistical disclosure control is that this range must be wide enough; f
 `feasible_ranges` computes exact ranges with linear programming, or integer programming with
 `integer=True` (counts are whole numbers, and an integer range can be narrower than the linear one).
 `unprotected` returns only the targets that fail the audit rule; `unprotected_matrix` is the same for a
-system already in sparse-matrix form (katalog.audit, the build-time audit of every published table).
+system already in sparse-matrix form (katalog.disclosure.audit, the build-time audit of every published table).
 
 How it stays fast on thousands of unknowns:
 - The system is split into connected components (unknowns linked by equations,
@@ -132,7 +132,7 @@ def unprotected_matrix(
 ) -> dict[int, Range]:
     """`unprotected` for a system already in matrix form: matrix · x = rhs, variables 0..n-1 (the columns)
     with bounds `lower` (and `upper`, else +inf). Targets are column numbers. For large systems built by
-    the caller (katalog.audit), without a dict per equation."""
+    the caller (katalog.disclosure.audit), without a dict per equation."""
     system = _System.from_matrix(matrix, rhs, targets, lower, upper, integer)
     result = system.solve(float(low), float(high))
     return {key: result[key] for key in system.targets if key in result}

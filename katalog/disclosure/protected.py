@@ -1,11 +1,11 @@
 """The protected mock tables: every aggregate table as its full cube with totals, suppressed once for the
 whole set of tables that share counts, before anything is written where chart SQL can read it.
 
-The generator (katalog.mockdata) counts the tables from the cohort; here each becomes a cube (kommune,
+The generator (katalog.mock.mockdata) counts the tables from the cohort; here each becomes a cube (kommune,
 region and Hele landet; Kvinder, Mænd and Alle; each age group and Alle; ...), the cubes that publish the
 same persons are linked (patients by kommune and by region with plejehjem and kronikerhonorar; new
 patients and their pathways; an indicator's denominator and the patients with the diagnosis; practices
-and kommuner summed to regions), and katalog.cube decides primary and secondary suppression on all of
+and kommuner summed to regions), and katalog.disclosure.cube decides primary and secondary suppression on all of
 them together. The written table holds every total as a row (`Alle`, `Hele landet`), hidden counts as
 NULL, and values built on a hidden group of persons (contacts, fees, rates) as NULL too.
 """
@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from katalog.audit import AuditReport, audit_and_repair
-from katalog.cube import (
+from katalog.disclosure.audit import AuditReport, audit_and_repair
+from katalog.disclosure.cube import (
     Cube,
     Hierarchy,
     Link,
@@ -32,7 +32,7 @@ from katalog.cube import (
     to_frame,
     tree,
 )
-from katalog.mockdata import (
+from katalog.mock.mockdata import (
     AGE_GROUPS,
     AGGREGATE,
     ANY_DIAGNOSIS,
@@ -84,9 +84,9 @@ class Protection:
 def protect(tables: Sequence[MockTable], *, audited: bool = False) -> Protection:
     """The protected versions of the aggregate tables (person-level tables pass through unchanged).
 
-    `audited`: audit the pattern against everything published (katalog.audit) and, where it narrows a
+    `audited`: audit the pattern against everything published (katalog.disclosure.audit) and, where it narrows a
     hidden small count, hide one more published cell that fixes the bound, suppress again and audit again;
-    raises katalog.audit.DisclosureError (a ValueError with a Danish message) if that does not settle."""
+    raises katalog.disclosure.audit.DisclosureError (a ValueError with a Danish message) if that does not settle."""
     raw = {t.name: t for t in tables}
     frames = {name: t.frame for name, t in raw.items()}
     geo = kommune_geography(frames["befolkning"])

@@ -2,7 +2,7 @@
 
 Each chart is an SVG image (`<img src="katalog-chart:<digest>.svg">`) that WeasyPrint gets from memory, not
 markup inlined in the HTML: WeasyPrint's HTML parser and box layout then never see the SVG's thousands of
-elements. Charts not in the cache (katalog/pdfcache.py) are drawn in parallel once the HTML is built.
+elements. Charts not in the cache (katalog/export/pdfcache.py) are drawn in parallel once the HTML is built.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from katalog import pdfcache
 from katalog.charts import PDF_WIDTH, ChartError, bind, empty_message, param_options, pdf_spec, spec_to_png, spec_to_svg
-from katalog.geo import ATTRIBUTION as MAP_ATTRIBUTION
-from katalog.models import DECLARATION_HEADINGS, SUBTASK_LABELS, UseCase
+from katalog.charts.geo import ATTRIBUTION as MAP_ATTRIBUTION
+from katalog.content.models import DECLARATION_HEADINGS, SUBTASK_LABELS, UseCase
+from katalog.export import pdfcache
 
 # Raw HTML in use-case Markdown is shown as text, never interpreted.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -227,7 +227,7 @@ def build_html(items: Sequence[UseCase], db_path: Path, overview: OverviewSectio
 
 class _ChartBlocks:
     """One chart's block of HTML (heading, image, caption or message), cached per chart definition, values,
-    database build and code; see katalog/pdfcache.py."""
+    database build and code; see katalog/export/pdfcache.py."""
 
     def __init__(self, cache: pdfcache.PdfCache | None, db_path: Path):
         self.cache = cache
@@ -351,7 +351,7 @@ def render_pdf(items: Sequence[UseCase], db_path: Path, overview: OverviewSectio
     their defaults (a choice that is not one of the chart's is drawn with the default).
 
     With `cache` (and unless $KATALOG_PDF_CACHE=0), chart blocks, chart images and whole documents are kept
-    beside the database (katalog/pdfcache.py); `progress` is told what is being done."""
+    beside the database (katalog/export/pdfcache.py); `progress` is told what is being done."""
     store = pdfcache.for_database(db_path) if cache else None
     images = ChartImages(store)
     document = build_html(items, db_path, overview, filter_description, today, decisions, views, caveats,

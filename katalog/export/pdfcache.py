@@ -29,7 +29,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from katalog.db import PROJECT_ROOT as ROOT
+
 # What binding and drawing a chart depends on besides the database and the use-case file: this package's code
 # and the mock data's definitions, among them the map boundaries (mockdata/geo).
 _CODE_FOLDERS = (ROOT / "katalog", ROOT / "mockdata")

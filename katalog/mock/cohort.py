@@ -1,9 +1,9 @@
 """The synthetic person-level cohort: GP patients with the five diagnoses, simulated 2019–2025.
 
-Deterministic from the seed and the parameter files in mockdata/ (read by katalog.mockdata).
+Deterministic from the seed and the parameter files in mockdata/ (read by katalog.mock.mockdata).
 Everything is vectorised numpy: a national cohort (≈1.3 million persons over 2019–2025, ≈6 million
 person-years) takes about 20 s. The aggregate tables that charts read are derived from it in
-katalog.mockdata; the cohort itself is never readable by chart SQL.
+katalog.mock.mockdata; the cohort itself is never readable by chart SQL.
 
 How the cohort comes about:
 1. The reference-year population (kommune × sex × 5-year age group) is expanded to virtual
@@ -60,7 +60,7 @@ class Cohort:
 
 @dataclass(frozen=True)
 class CohortInputs:
-    """What the simulation needs, already read and checked by katalog.mockdata."""
+    """What the simulation needs, already read and checked by katalog.mock.mockdata."""
 
     settings: dict
     population: pd.DataFrame  # reference year: kommune (index), koen (0 women, 1 men), age5 (index), n

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from katalog.mockdata import ANY_DIAGNOSIS, HOSPITAL_CONTACT_COUNTS, INDICATORS, read_inputs
+from katalog.mock.mockdata import ANY_DIAGNOSIS, HOSPITAL_CONTACT_COUNTS, INDICATORS, read_inputs
 
 _AGE = ("CASE WHEN {a} < 18 THEN '0-17' WHEN {a} < 40 THEN '18-39' WHEN {a} < 60 THEN '40-59' "
         "WHEN {a} < 80 THEN '60-79' ELSE '80+' END")
@@ -27,7 +27,7 @@ _ICPC = ("JOIN (VALUES ('diabetes', 'T89'), ('diabetes', 'T90'), ('KOL', 'R95'),
          "('atrieflimren', 'K78'), ('hjertesvigt', 'K77')) AS d "
          "ON (CASE d.column2 WHEN 'T89' THEN a.type1_diabetes WHEN 'T90' THEN a.type2_diabetes WHEN 'R95' THEN a.kol "
          "WHEN 'R96' THEN a.astma WHEN 'K78' THEN a.atrieflimren ELSE a.hjertesvigt END) = 1")
-# The bits of a diagnosis in the cohort's masks (katalog.cohort.DX_CODES: T1, T2, KOL, astma, AF, HF).
+# The bits of a diagnosis in the cohort's masks (katalog.mock.cohort.DX_CODES: T1, T2, KOL, astma, AF, HF).
 _DX_BITS = ("CASE d.column1 WHEN 'diabetes' THEN 3 WHEN 'KOL' THEN 4 WHEN 'astma' THEN 8 WHEN 'atrieflimren' THEN 16 "
             "ELSE 32 END")
 _N_DIAGNOSES = "(a.type1_diabetes + a.type2_diabetes + a.kol + a.astma + a.atrieflimren + a.hjertesvigt)"

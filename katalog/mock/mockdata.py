@@ -2,7 +2,7 @@
 
 Same inputs, seed and scale, same tables, byte for byte. Every figure the generator starts from
 is a row in a mockdata/ file with its source ("estimat" where it is an assumption). The person-level
-cohort (katalog.cohort) is simulated first; the aggregate tables that charts read, like the ones
+cohort (katalog.mock.cohort) is simulated first; the aggregate tables that charts read, like the ones
 eSundhed publishes, are derived from it here. `comparisons` sets the generated national figures
 next to the published figures (or estimates) they imitate.
 """
@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from katalog.cohort import DX_CODES, EPOCH, NO_DATE, CohortInputs, age_group_index, nursing_home_rate, simulate
-from katalog.mockinfo import format_number
+from katalog.mock.cohort import DX_CODES, EPOCH, NO_DATE, CohortInputs, age_group_index, nursing_home_rate, simulate
+from katalog.mock.mockinfo import format_number
 
 SEXES = ("Kvinder", "Mænd")  # index = koen code (0 women, 1 men)
 AGE_GROUPS = ("0-17", "18-39", "40-59", "60-79", "80+")
@@ -54,7 +54,8 @@ COUNT_COLUMNS = {
     "praksis": ("tilmeldte", "patienter_med_diagnoserne"),
     "ap_aktivitet": ("patienter",),
     "sygehus_aktivitet": ("patienter",),
-    # forloeb as published (katalog.protected): the windows within 30, 90 and 365 days and the intervals between.
+    # forloeb as published (katalog.disclosure.protected): the windows within 30, 90 and 365 days and the
+    # intervals between.
     "forloeb": ("nye_patienter", *(f"{kind}_{days}" for kind in ("speciallaege", "sygehus")
                                    for days in ("30d", "90d", "365d", "31_90d", "91_365d", "ikke_365d"))),
     "forloeb_tid": ("patienter",),
@@ -353,7 +354,7 @@ class _Context:
 # --- aggregate tables ---------------------------------------------------------------------------
 
 _SYNTHETIC = ("Alle tal er syntetiske: de er dannet af en tilfældig, men reproducerbar kohorte "
-              "(katalog/cohort.py, frø og parametre i mockdata/), ikke af rigtige patienter. ")
+              "(katalog/mock/cohort.py, frø og parametre i mockdata/), ikke af rigtige patienter. ")
 
 
 def _aggregate_tables(c: _Context, rng: np.random.Generator) -> list[MockTable]:
@@ -665,7 +666,7 @@ def _sygehus_aktivitet(c: _Context) -> MockTable:
         _labelled(c, grouped), (("aar", "diagnose"),))
 
 
-# The cohort's bit masks of hospital contacts for the diagnosis itself (katalog.cohort), as published counts.
+# The cohort's bit masks of hospital contacts for the diagnosis itself (katalog.mock.cohort), as published counts.
 HOSPITAL_CONTACT_COUNTS = {"patienter_sygehuskontakt": "sygehus_dx_maske", "patienter_indlagt": "indlagt_dx_maske",
                            "patienter_genindlagt_30d": "genindlagt_dx_maske"}
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-AGGREGATE, PERSON = "aggregat", "person"  # the levels katalog.mockdata writes to mock_tables
+AGGREGATE, PERSON = "aggregat", "person"  # the levels katalog.mock.mockdata writes to mock_tables
 TOLERANCE = 0.10  # the relative deviation from the published figure the generator is held to
 COUNT_UNITS = ("personer", "praksis")
 SHARE_UNIT = "andel"

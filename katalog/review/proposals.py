@@ -23,7 +23,7 @@ import sqlite_utils
 import yaml
 
 from katalog.content import load_usecase
-from katalog.models import Chart, UseCase
+from katalog.content.models import Chart, UseCase
 from katalog.voting.members import Member
 
 STATUS_LABELS = {"forslag": "Afventer formanden", "accepteret": "Accepteret", "afvist": "Afvist"}

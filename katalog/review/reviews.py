@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from markdown_it import MarkdownIt
 
-from katalog.models import UseCase
+from katalog.content.models import UseCase
 from katalog.voting.members import Member
 from katalog.voting.methods import hidden_sectors
 

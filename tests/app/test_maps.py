@@ -6,7 +6,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from katalog import geo
+from katalog.charts import geo
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "app_pages" / "usecase.py")

@@ -6,7 +6,7 @@ import sys
 from click import Group
 
 from katalog.cli import main
-from katalog.models import CHART_FIELDS, DECLARATION_FIELDS, FRONT_MATTER_FIELDS, PARAM_FIELDS
+from katalog.content.models import CHART_FIELDS, DECLARATION_FIELDS, FRONT_MATTER_FIELDS, PARAM_FIELDS
 from tests.conftest import ROOT
 
 

@@ -1,4 +1,4 @@
-"""katalog.attack: an adversary that works only from what the app shows.
+"""katalog.disclosure.attack: an adversary that works only from what the app shows.
 
 The hand-made views below pin down the relations the attacker derives and what the marker semantics
 let it conclude. The last part binds the real use-cases on a small database and documents today's
@@ -12,7 +12,11 @@ import json
 import pandas as pd
 import pytest
 
-from katalog.attack import (
+from katalog.build import build
+from katalog.charts import bind
+from katalog.charts.sandbox import Sandbox
+from katalog.content.models import Chart, Param
+from katalog.disclosure.attack import (
     HIDDEN,
     SMALL,
     Cell,
@@ -24,10 +28,6 @@ from katalog.attack import (
     parse_display,
     pool,
 )
-from katalog.build import build
-from katalog.charts import bind
-from katalog.models import Chart, Param
-from katalog.sandbox import Sandbox
 from tests.conftest import MOCKDATA, USECASES
 
 SEXES = ["Alle", "Kvinder", "Mænd"]
@@ -309,7 +309,7 @@ def test_main_prints_a_json_summary(small_db, capsys):
 
 
 # --- THE WEAKNESS THAT WAS ------------------------------------------------------------------------------
-# Per-view suppression (katalog/disclosure.py before the cube) let anyone who binds every parameter
+# Per-view suppression (katalog/disclosure/__init__.py, before the cube) let anyone who binds every parameter
 # combination recover hidden small counts: with margins Alle = Kvinder + Mænd, two «<5» under a shown total 8
 # are 4 and 4, and a «–» next to a «<5» under a total 6 makes the «<5» a 1 (354 recovered at scale 0.02 on
 # that code). Suppression is now decided at build time on each table's full cube with one marker: pooling

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from katalog.audit import DisclosureError, audit, audit_and_repair
-from katalog.cube import flat, from_frame, suppress_linked, tree
-from katalog.mockdata import generate
-from katalog.protected import PATHWAY_COLUMNS, protect
+from katalog.disclosure.audit import DisclosureError, audit, audit_and_repair
+from katalog.disclosure.cube import flat, from_frame, suppress_linked, tree
+from katalog.disclosure.protected import PATHWAY_COLUMNS, protect
+from katalog.mock.mockdata import generate
 from tests.conftest import MOCKDATA
 
 SCALE, YEAR = 0.02, 2024  # a small scale where nearly every pathway count is 1-4
@@ -51,7 +51,7 @@ def test_published_pathways_add_up_and_hide_every_small_count(small_protection):
             assert shown.any()
             assert (frame.loc[shown, total] == frame.loc[shown, list(parts)].sum(axis=1)).all()
             # A line with one value hidden gives it away (the total minus the others): only a hidden zero may
-            # be alone (zeros beside hidden counts in another line are hidden too, see katalog.cube).
+            # be alone (zeros beside hidden counts in another line are hidden too, see katalog.disclosure.cube).
             one = frame[frame[[total, *parts]].isna().sum(axis=1) == 1]
             implied = one[total].fillna(0) * 2 - one[[total, *parts]].sum(axis=1)
             assert (implied == 0).all()
@@ -96,7 +96,7 @@ def test_the_repair_hides_what_the_audit_narrows_where_the_line_rules_are_not_en
 
 
 def test_without_a_repair_the_audit_stops_with_a_danish_message(monkeypatch):
-    monkeypatch.setattr("katalog.audit.repair_cells", lambda report: {})
+    monkeypatch.setattr("katalog.disclosure.audit.repair_cells", lambda report: {})
     with pytest.raises(DisclosureError, match="Revisionen af diskretioneringen fandt .* Intet er skrevet"):
         audit_and_repair({"t": _three_way()}, [])
 

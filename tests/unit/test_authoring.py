@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from katalog.charts import bind
 from katalog.cli import main
 from katalog.content import load_catalogue, load_usecase
-from katalog.models import FRONT_MATTER_FIELDS
+from katalog.content.models import FRONT_MATTER_FIELDS
 from tests.conftest import ROOT, USECASES
 
 

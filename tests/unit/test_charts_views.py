@@ -22,9 +22,9 @@ from katalog.charts import (
     wrap_title,
 )
 from katalog.content import load_catalogue
+from katalog.content.models import Chart
 from katalog.disclosure import HIDDEN
 from katalog.export import build_html
-from katalog.models import Chart
 from tests.conftest import USECASES
 
 CATALOGUE = load_catalogue(USECASES)

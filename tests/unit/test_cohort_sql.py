@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from katalog.build import UNPROTECTED_PREFIX, build
-from katalog.cohort_sql import shadow_with_cohort_views, view_definitions
+from katalog.mock.cohort_sql import shadow_with_cohort_views, view_definitions
 from tests.conftest import MOCKDATA, USECASES
 
 

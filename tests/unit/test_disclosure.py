@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from katalog.audit import audit
-from katalog.cube import Part, flat, from_frame, primary, suppress, suppress_linked, to_frame, tree
 from katalog.disclosure import HIDDEN, mark_hidden
+from katalog.disclosure.audit import audit
+from katalog.disclosure.cube import Part, flat, from_frame, primary, suppress, suppress_linked, to_frame, tree
 
 GEO = tree("geografi", {"Fanø": "Syd", "Esbjerg": "Syd", "Varde": "Syd", "Læsø": "Nord", "Aalborg": "Nord",
                         "Syd": "Hele landet", "Nord": "Hele landet"},
@@ -103,7 +103,7 @@ def test_a_small_rest_of_two_shown_counts_is_protected():
 def test_linked_cubes_share_one_pattern():
     # The same persons in two tables: hidden in one means hidden in the other.
     a, b = _fano(), _fano()
-    from katalog.cube import Link
+    from katalog.disclosure.cube import Link
 
     everything = (slice(None), slice(None), slice(None))
     link = Link("a", "b", lambda c: (everything, "n"), lambda c: (everything, "n"))

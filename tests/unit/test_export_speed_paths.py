@@ -1,4 +1,4 @@
-"""The PDF's fast paths (katalog/pdfcache.py, charts as images drawn in parallel) give the same PDF as the slow
+"""The PDF's fast paths (katalog/export/pdfcache.py, charts as images drawn in parallel) give the same PDF as the slow
 one: a cached chart is never stale after a rebuild or a changed spec, and a hidden value never reaches the
 cache or the PDF. No timings are asserted here (`make bench` measures them)."""
 
@@ -8,11 +8,10 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from katalog import pdfcache
 from katalog.build import build
 from katalog.charts import bind, pdf_spec, spec_to_svg
 from katalog.content import load_catalogue
-from katalog.export import ChartImages, build_html, render_pdf
+from katalog.export import ChartImages, build_html, pdfcache, render_pdf
 from tests.conftest import MOCKDATA, USECASES
 
 SENTINEL = 987654.3  # a value only hidden rows carry in the test chart below

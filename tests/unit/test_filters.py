@@ -1,8 +1,7 @@
 """Faceted search: counts per option, AND across facets, and a lossless trip through the URL."""
 
-from katalog import filters
-from katalog.content import load_catalogue
-from katalog.filters import FACETS_BY_KEY, FilterSpec
+from katalog.content import filters, load_catalogue
+from katalog.content.filters import FACETS_BY_KEY, FilterSpec
 from tests.conftest import USECASES
 
 

@@ -9,11 +9,10 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from katalog import geo
-from katalog.charts import ChartError, SpecError, bind, check_spec, to_svg
+from katalog.charts import ChartError, SpecError, bind, check_spec, geo, to_svg
 from katalog.content import load_catalogue
+from katalog.content.models import Chart
 from katalog.export import render_pdf
-from katalog.models import Chart
 from tests.conftest import MOCKDATA, USECASES
 
 ITEMS = {item.id: item for item in load_catalogue(USECASES).items}

@@ -1,4 +1,4 @@
-"""katalog.intervals: exact feasible ranges of hidden cells, and the audit rule on them."""
+"""katalog.disclosure.intervals: exact feasible ranges of hidden cells, and the audit rule on them."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from katalog import intervals
-from katalog.intervals import InfeasibleError, feasible_ranges, unprotected
+from katalog.disclosure import intervals
+from katalog.disclosure.intervals import InfeasibleError, feasible_ranges, unprotected
 
 SMALL = {"lower": 1, "upper": 4}  # a «<5»
 SECONDARY_GAP = (0, 5)  # a «–»: 0 or at least 5, never a small count
@@ -277,11 +277,11 @@ def test_linear_audit_agrees_with_linear_ranges(seed):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_the_matrix_form_agrees_with_the_equation_form(seed):
-    # katalog.audit hands its system over as a sparse matrix (columns 0..n-1); the answers are the same.
+    # katalog.disclosure.audit hands its system over as a sparse matrix (columns 0..n-1); the answers are the same.
     import numpy as np
     from scipy import sparse
 
-    from katalog.intervals import unprotected_matrix
+    from katalog.disclosure.intervals import unprotected_matrix
 
     rng = random.Random(2000 + seed)
     names, equations, lower, upper, _ = random_system(rng)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from katalog.cohort import DX_CODES
-from katalog.mockdata import ANY_DIAGNOSIS, comparison_frame, generate
+from katalog.mock.cohort import DX_CODES
+from katalog.mock.mockdata import ANY_DIAGNOSIS, comparison_frame, generate
 from tests.conftest import MOCKDATA
 
 NEW_TOPICS = ("Sygehuskontakt", "Genindlæggelser", "Antal diagnoser")
@@ -64,8 +64,8 @@ def test_each_count_is_a_part_of_the_one_before_and_the_patients_are_ap_patiente
 
 
 def test_the_cohort_draws_contacts_within_admissions_and_visits():
-    from katalog.cohort import simulate
-    from katalog.mockdata import _cohort_inputs, _population, read_inputs
+    from katalog.mock.cohort import simulate
+    from katalog.mock.mockdata import _cohort_inputs, _population, read_inputs
 
     inputs = read_inputs(MOCKDATA)
     rng = np.random.default_rng(inputs.settings["seed"])

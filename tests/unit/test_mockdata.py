@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from katalog.cohort import DX_CODES
-from katalog.mockdata import comparison_frame, generate
+from katalog.mock.cohort import DX_CODES
+from katalog.mock.mockdata import comparison_frame, generate
 from tests.conftest import MOCKDATA
 
 # The figures issue 3 holds the generator to (±10 % of the anchors in domain.md §8).

@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from katalog import db as database
-from katalog import mockinfo
 from katalog.build import build
-from katalog.mockinfo import (
+from katalog.mock import mockinfo
+from katalog.mock.mockinfo import (
     AGGREGATE,
     PERSON,
     MockInfoError,
@@ -151,5 +151,5 @@ def test_a_count_of_one_to_four_is_never_shown_nor_its_deviation():
 
 
 def test_mockinfo_is_ui_free():
-    code = "import sys, katalog.mockinfo; assert 'streamlit' not in sys.modules"
+    code = "import sys, katalog.mock.mockinfo; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

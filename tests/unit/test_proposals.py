@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from katalog import db as database
-from katalog import sandbox_builder as sb
+from katalog.charts import sandbox_builder as sb
 from katalog.cli import main
 from katalog.content import load_catalogue
 from katalog.review import proposals

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from katalog import db as database
-from katalog.sandbox import QueryError, run_query
+from katalog.charts.sandbox import QueryError, run_query
 from katalog.voting.members import add_member
 
 
@@ -169,7 +169,7 @@ def test_search_functions_run_as_the_linear_rewrites(built_db, expression):
     """SQLite's own instr, replace and trim(x, y) compare each position of one string with the whole other
     one (ten calls on these strings took from 0.7 s to 20 s). The sandbox answers them with its Python
     rewrites, which give SQLite's result (tested below); `make bench` times them against a linear query."""
-    from katalog.sandbox import Sandbox
+    from katalog.charts.sandbox import Sandbox
 
     sql = _BIG + "SELECT sum({}) AS n FROM big, half, rep"
     with Sandbox(built_db, max_seconds=30) as sandbox:
@@ -284,7 +284,7 @@ def test_the_person_level_cohort_is_never_readable_by_chart_sql(cohort_db, sql):
 
 
 def test_every_aggregate_table_names_its_count_columns(built_db):
-    from katalog.mockdata import COUNT_COLUMNS
+    from katalog.mock.mockdata import COUNT_COLUMNS
 
     conn = sqlite3.connect(built_db)
     for name, columns in conn.execute("SELECT name, count_columns FROM mock_tables WHERE level = 'aggregat'"):

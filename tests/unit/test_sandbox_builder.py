@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from katalog import charts
-from katalog import sandbox_builder as sb
 from katalog.charts import bind
+from katalog.charts import sandbox_builder as sb
+from katalog.charts.sandbox import MAX_ROWS
 from katalog.disclosure import HIDDEN, danish_number
-from katalog.sandbox import MAX_ROWS
 
 
 @pytest.fixture(scope="module")

@@ -65,7 +65,7 @@ def test_switching_a_total_parameter_shows_the_same_pattern(path, built_db):
 
 
 def _chart(sql, counts=(), options_sql=None):
-    from katalog.models import Chart
+    from katalog.content.models import Chart
 
     params = [{"name": "valg", "label": "Valg", "options_sql": options_sql, "default": "x"}] if options_sql else []
     return Chart.model_validate({"id": "c", "title": "T", "alt": "A", "sql": sql, "params": params,

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from katalog import charts, verdicts
-from katalog.charts import SpecError, check_spec
+from katalog import charts
+from katalog.charts import SpecError, check_spec, verdicts
 from katalog.content import load_catalogue
 from tests.conftest import ROOT, USECASES
 
