@@ -25,7 +25,7 @@ How the cohort comes about:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -196,6 +196,26 @@ def _lift_with_af(lift: np.ndarray, has_af: np.ndarray, p_cell: np.ndarray, cell
 
 
 def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+    """The reference year's patients: who has which diagnosis, their sex, birth year and kommune, and the
+    diagnosis dates (NO_DATE where a person does not have a diagnosis)."""
+    pop = inputs.population
+    ref = int(inputs.settings["reference_year"])
+    cell, chosen = _chosen_diagnoses(inputs, rng)
+    age = _ages_within_group(inputs, cell, rng)
+    persons = pd.DataFrame({
+        "koen": pop["koen"].to_numpy()[cell].astype(np.int8),
+        "foedselsaar": (ref - age).astype(np.int16),
+        "kommune": pop["kommune"].to_numpy()[cell].astype(np.int16),
+    })
+    years_ago = _years_since_diagnosis(inputs, chosen, age, rng)
+    end_ref = day_of(ref + 1) - 1
+    dx_day = np.where(chosen, end_ref - np.floor(np.nan_to_num(years_ago) * 365.25), NO_DATE).astype(np.int32)
+    return persons, dx_day
+
+
+def _chosen_diagnoses(inputs: CohortInputs, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Which virtual persons of the reference-year population have which diagnoses: the population cell of
+    each person with at least one, and their diagnoses (persons × DX_CODES)."""
     s = inputs.settings
     pop = inputs.population
     counts = pop["n"].to_numpy()
@@ -204,7 +224,6 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
     cardio = rng.standard_normal(len(cell)).astype(np.float32)
     beta = s["multimorbidity_frailty"]
     loadings = s["cardiometabolic_loading"]
-    ref = int(s["reference_year"])
     chosen = np.zeros((len(cell), len(DX_CODES)), dtype=bool)
     for _, dx in inputs.diagnoses.iterrows():
         i = DX_CODES.index(dx["kode"])
@@ -221,18 +240,24 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
             pick &= ~chosen[:, DX_CODES.index("T1")]
         chosen[:, i] = pick
     keep = chosen.any(axis=1)
-    cell, chosen = cell[keep], chosen[keep]
-    age5 = pop["age5"].to_numpy()[cell]
+    return cell[keep], chosen[keep]
+
+
+def _ages_within_group(inputs: CohortInputs, cell: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each patient's age in the reference year within their 5-year group (the oldest, open group tails off)."""
+    age5 = inputs.population["age5"].to_numpy()[cell]
     start = inputs.age_starts[age5]
     oldest = age5 == len(inputs.age_starts) - 1
     within = np.where(oldest, np.floor(rng.exponential(4.5, len(cell))).clip(0, 19),
                       np.floor(rng.random(len(cell)) * 5))
-    age = (start + within).astype(int)
-    persons = pd.DataFrame({
-        "koen": pop["koen"].to_numpy()[cell].astype(np.int8),
-        "foedselsaar": (ref - age).astype(np.int16),
-        "kommune": pop["kommune"].to_numpy()[cell].astype(np.int16),
-    })
+    return (start + within).astype(int)
+
+
+def _years_since_diagnosis(inputs: CohortInputs, chosen: np.ndarray, age: np.ndarray,
+                           rng: np.random.Generator) -> np.ndarray:
+    """Years from each diagnosis to the end of the reference year (NaN where not chosen), with atrieflimren and
+    hjertesvigt often on one date."""
+    s = inputs.settings
     # Diagnosis dates: duration since diagnosis ~ exponential(prevalence / incidence), not before age 0
     # (type 1 diabetes and astma) or 18 (the rest).
     years_ago = np.full(chosen.shape, np.nan)
@@ -254,9 +279,7 @@ def _reference_patients(inputs: CohortInputs, rng: np.random.Generator) -> tuple
     together = pair[rng.random(len(pair)) < s["af_hf_same_onset_share"]]
     common = np.where(rng.random(len(together)) < 0.5, years_ago[together, af], years_ago[together, hf])
     years_ago[together, af] = years_ago[together, hf] = common
-    end_ref = day_of(ref + 1) - 1
-    dx_day = np.where(chosen, end_ref - np.floor(np.nan_to_num(years_ago) * 365.25), NO_DATE).astype(np.int32)
-    return persons, dx_day
+    return years_ago
 
 
 # --- 3: practices, kvalitetsklynger, nursing homes ------------------------------------------------
@@ -392,8 +415,22 @@ def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
     exposure_ref = _exposure(latest, ref)
     exit_rate = _exit_rates(inputs, dx_day, hazard, exposure_ref, ref)
     ending = np.minimum(hazard + exit_rate, 0.9)
-    end = np.full(len(persons), NO_DATE, dtype=np.int32)
-    died = np.zeros(len(persons), dtype=bool)
+    end, died = _endings_from_reference_year(inputs, age, men, has, latest, hazard, exposure_ref, exit_rate, rng,
+                                             ref, years)
+    persons["slutdag"] = end
+    persons["doed"] = died
+    persons, dx_day = _earlier_years(inputs, persons, dx_day, hazard, ending, exposure_ref, rng, ref, years)
+    # Later years: new patients like the reference year's (ending like them in their first year).
+    for year in [y for y in years if y > ref]:
+        persons, dx_day = _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year)
+    return persons, dx_day
+
+
+def _endings_from_reference_year(inputs, age, men, has, latest, hazard, exposure_ref, exit_rate, rng, ref, years):
+    """Which reference-year patients end (die or leave the list) in the reference year or after, on which day
+    (NO_DATE if never), and whether by death."""
+    end = np.full(len(age), NO_DATE, dtype=np.int32)
+    died = np.zeros(len(age), dtype=bool)
     # After the reference year the survivors age, and the frailest have died: their mortality rises with
     # age but is scaled, per heaviest diagnosis, to the reference year's deaths per patient, as the earlier
     # years' patients (copies of the reference year's) have it. So deaths follow the number of patients
@@ -414,18 +451,22 @@ def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
         ending_now = np.minimum(hazard_now + exit_rate, 0.9)
         # Diagnosed before the year starts, or during it (then only the rest of the year is at risk).
         exposure = _exposure(latest, year)
-        ends = active & (exposure > 0) & (rng.random(len(persons)) < ending_now * exposure)
-        by_death = rng.random(len(persons)) < hazard_now / np.maximum(ending_now, 1e-12)
+        ends = active & (exposure > 0) & (rng.random(len(age)) < ending_now * exposure)
+        by_death = rng.random(len(age)) < hazard_now / np.maximum(ending_now, 1e-12)
         lo = np.maximum(day_of(year), np.minimum(latest, day_of(year + 1) - 1))
-        when = lo + np.floor(rng.random(len(persons)) * (day_of(year + 1) - lo)).astype(np.int32)
+        when = lo + np.floor(rng.random(len(age)) * (day_of(year + 1) - lo)).astype(np.int32)
         end = np.where(ends, when, end).astype(np.int32)
         died |= ends & by_death
-    persons["slutdag"] = end
-    persons["doed"] = died
+    return end, died
 
+
+def _earlier_years(inputs, persons, dx_day, hazard, ending, exposure_ref, rng, ref, years):
+    """The patients who ended in the years before the reference year, appended as copies of likely leavers
+    moved back in time."""
     extra_persons, extra_dx = [], []
     # Earlier years: as many endings each year as the reference year has, drawn from likely leavers,
     # fewer the further back a diagnosis has grown since (deaths follow the number of patients).
+    has = dx_day != NO_DATE
     change = inputs.diagnoses["aarlig_udvikling"].to_numpy()
     growth = (has * change[None, :]).sum(axis=1) / np.maximum(has.sum(axis=1), 1)
     for year in [y for y in years if y < ref]:
@@ -442,12 +483,7 @@ def _deaths_and_history(inputs, persons, dx_day, rng, ref, years):
         copy["doed"] = rng.random(len(pick)) < hazard[pick] / np.maximum(ending[pick], 1e-12)
         extra_persons.append(copy)
         extra_dx.append(moved)
-    persons = pd.concat([persons, *extra_persons], ignore_index=True)
-    dx_day = np.vstack([dx_day, *extra_dx])
-    # Later years: new patients like the reference year's (ending like them in their first year).
-    for year in [y for y in years if y > ref]:
-        persons, dx_day = _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year)
-    return persons, dx_day
+    return pd.concat([persons, *extra_persons], ignore_index=True), np.vstack([dx_day, *extra_dx])
 
 
 def _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year):
@@ -457,15 +493,35 @@ def _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year):
     other diagnoses are not counted twice and multimorbidity among new patients is kept); the others
     come as new persons."""
     n_ref = len(ending)  # the reference-year persons come first
-    start_ref, start, year_end = day_of(ref), day_of(year), day_of(year + 1) - 1
+    pick, new_days, prior = _new_patient_templates(dx_day[:n_ref], rng, ref, year)
+    wants, recipient = _recipients(inputs, persons, dx_day, pick, prior, rng, n_ref, ref, year)
+    persons, dx_day = _give_new_diagnoses(inputs, persons, dx_day, recipient, new_days[wants], ending, hazard, rng,
+                                          ref, year)
+    fresh = np.setdiff1d(np.arange(len(pick)), wants)
+    days = new_days[fresh]
+    copy = _new_persons(persons, pick[fresh], days, ending, hazard, rng, year - ref, year)
+    return pd.concat([persons, copy], ignore_index=True), np.vstack([dx_day, days])
+
+
+def _new_patient_templates(ref_days, rng, ref, year):
+    """The reference year's new patients drawn again for `year`: who (row in the reference year), their new
+    diagnoses' dates moved to `year`, and the diagnoses they already had (a bit mask)."""
+    start_ref = day_of(ref)
     shift = year - ref
     bits = 1 << np.arange(len(DX_CODES))
-    ref_days = dx_day[:n_ref]
     is_new = (ref_days >= start_ref) & (ref_days != NO_DATE)
     templates = np.flatnonzero(is_new.any(axis=1))
     pick = rng.choice(templates, size=len(templates))
     new_days = np.where(is_new[pick], ref_days[pick] + np.int32(round(shift * 365.25)), NO_DATE).astype(np.int32)
     prior = ((ref_days[pick] < start_ref) & ~is_new[pick]).astype(np.int64) @ bits
+    return pick, new_days, prior
+
+
+def _recipients(inputs, persons, dx_day, pick, prior, rng, n_ref, ref, year):
+    """Which drawn new patients with earlier diagnoses go to a patient already on the list (their index in
+    `pick`), and to whom: same diagnoses held, sex and age group, matched without replacement in random order."""
+    start = day_of(year)
+    bits = 1 << np.arange(len(DX_CODES))
     n_ages = len(inputs.age_starts)
     koen = persons["koen"].to_numpy().astype(np.int64)
     born = persons["foedselsaar"].to_numpy().astype(int)
@@ -490,8 +546,15 @@ def _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year):
     first_cand = np.searchsorted(cand_key, want_key, side="left")
     available = np.searchsorted(cand_key, want_key, side="right") - first_cand
     matched = rank < available
-    recipient = candidates[first_cand[matched] + rank[matched]]
-    days = new_days[wants[matched]]
+    return wants[matched], candidates[first_cand[matched] + rank[matched]]
+
+
+def _give_new_diagnoses(inputs, persons, dx_day, recipient, days, ending, hazard, rng, ref, year):
+    """The new diagnoses added to their recipients, whose ending in the rest of the year is drawn again."""
+    start, year_end = day_of(year), day_of(year + 1) - 1
+    koen = persons["koen"].to_numpy().astype(np.int64)
+    born = persons["foedselsaar"].to_numpy().astype(int)
+    end = persons["slutdag"].to_numpy()
     held_before = (dx_day[recipient] < start) & (dx_day[recipient] != NO_DATE)
     dx_day = dx_day.copy()
     dx_day[recipient] = np.where(days != NO_DATE, days, dx_day[recipient])
@@ -510,12 +573,13 @@ def _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year):
     persons.loc[recipient, "slutdag"] = np.where(redraw, np.where(ends, when, NO_DATE), end[recipient]).astype(
         np.int32)
     persons.loc[recipient, "doed"] = np.where(redraw, died, persons["doed"].to_numpy()[recipient])
+    return persons, dx_day
 
-    # The rest are new persons with only the new diagnoses; like everyone else, they may die or leave
-    # the list in the rest of the year.
-    fresh = np.setdiff1d(np.arange(len(pick)), wants[matched])
-    source = pick[fresh]
-    days = new_days[fresh]
+
+def _new_persons(persons, source, days, ending, hazard, rng, shift, year):
+    """The drawn new patients without earlier diagnoses, as new persons with only the new diagnoses; like
+    everyone else, they may die or leave the list in the rest of the year."""
+    year_end = day_of(year + 1) - 1
     copy = persons.iloc[source].copy()
     copy["foedselsaar"] = (copy["foedselsaar"] + shift).astype(np.int16)
     latest = np.where(days != NO_DATE, days, -(2**31)).max(axis=1)
@@ -523,7 +587,7 @@ def _new_patients(inputs, persons, dx_day, ending, hazard, rng, ref, year):
     when = latest + np.floor(rng.random(len(source)) * (year_end - latest + 1)).astype(np.int32)
     copy["slutdag"] = np.where(ends, when, NO_DATE).astype(np.int32)
     copy["doed"] = ends & (rng.random(len(source)) < hazard[source] / np.maximum(ending[source], 1e-12))
-    return pd.concat([persons, copy], ignore_index=True), np.vstack([dx_day, days])
+    return copy
 
 
 def _diagnosis_rows(persons: pd.DataFrame, dx_day: np.ndarray) -> pd.DataFrame:
@@ -617,26 +681,65 @@ def _value_spread_scale(threshold: float, mean: float, sd: float, effects: np.nd
     return (low + high) / 2
 
 
+@dataclass(frozen=True)
+class _Panel:
+    """What every year of the person-years shares: the persons and their practices, the draws that last
+    across years, the indicators' calibration and (once calibrated on the reference year) the activity levels."""
+
+    inputs: CohortInputs
+    years: list
+    ref: int
+    dx_day: np.ndarray
+    end_day: np.ndarray  # last day as a patient (death or leaving the list)
+    died: np.ndarray
+    men: np.ndarray
+    born: np.ndarray
+    praksis: np.ndarray
+    home_u: np.ndarray
+    practices: pd.DataFrame
+    quality: np.ndarray
+    style: np.ndarray
+    ind_noise: np.ndarray  # per practice and indicator
+    ind_col: dict
+    uptake_draw: np.ndarray  # per person from here on
+    hfref: np.ndarray
+    chads_extra: np.ndarray
+    smoker_draw: np.ndarray
+    hba1c_person: np.ndarray
+    previous: dict  # this year's two-yearly examinations, for next year
+    seen_before: np.ndarray  # whether last year's examinations are in `previous`
+    intercept: dict
+    spread: dict
+    year_intercept: dict
+    hba1c_k: float
+    hba1c_effects: np.ndarray
+    hba1c_within: float
+    met: np.ndarray  # the highest nursing-home rate met so far, by year, sex and age
+    rates: dict  # activity rates per diagnosis, from aktivitet.csv
+    multiplier: dict | None = None
+    child_factor: float = 1.0
+
+
 def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFrame:
+    """One row per person and year with an active diagnosis: contacts, fees, hospital and specialist activity
+    and the reported patient values."""
+    panel = _panel(inputs, persons, dx_day, practices, rng, years)
+    reference = _design(panel, panel.ref)
+    panel = _with_activity_levels(panel, reference)
+    frames = [_year_rows(panel, reference if year == panel.ref else _design(panel, year), rng) for year in years]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _panel(inputs, persons, dx_day, practices, rng, years) -> _Panel:
+    """The fixed traits of persons and practices, the draws that last across years (drawn first, in this
+    order) and the calibrations that need no draws."""
     s = inputs.settings
     v = s["values"]
     ref = int(s["reference_year"])
-    act = inputs.activity
-    fee = inputs.fees
-    ind = inputs.indicators
     n_persons = len(persons)
-    men_all = persons["koen"].to_numpy() == 1
-    born = persons["foedselsaar"].to_numpy().astype(int)
-    praksis = persons["praksis"].to_numpy()
-    home_u = persons["plejehjem_u"].to_numpy()
-    end_day = persons["slutdag"].to_numpy()  # last day as a patient (death or leaving the list)
-    died = persons["doed"].to_numpy()
     quality = practices["kvalitet"].to_numpy()
-    style = practices["contact_style"].to_numpy()
-    n_ind = len(ind)
-    ind_noise = rng.normal(0, s["indicator_noise_sd"], (len(practices), n_ind)).astype(np.float32)
-    ind_col = {code: j for j, code in enumerate(ind.index)}
-    dx_names = inputs.diagnoses["diagnose"].to_numpy()
+    ind_noise = rng.normal(0, s["indicator_noise_sd"], (len(practices), len(inputs.indicators))).astype(np.float32)
+    ind_col = {code: j for j, code in enumerate(inputs.indicators.index)}
     # Per-person constants that last across years.
     uptake_draw = rng.random(n_persons)
     hfref = rng.random(n_persons) < v["hfref_share"]
@@ -644,23 +747,48 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         rng.random(n_persons) < 0.15)
     smoker_draw = rng.random(n_persons)
     hba1c_person = rng.standard_normal(n_persons)
-    previous = {code: np.zeros(n_persons, dtype=bool) for code in ("uacr_2aar", "fod_2aar", "oeje_2aar")}
-    seen_before = np.zeros(n_persons, dtype=bool)  # whether last year's examinations are in `previous`
+    end_day = persons["slutdag"].to_numpy()
+    praksis = persons["praksis"].to_numpy()
+    weights = _patients_per_practice(dx_day, end_day, praksis, len(practices), ref)
+    intercept, spread, year_intercept = _indicator_intercepts(inputs, quality, ind_noise, ind_col, weights)
+    hba1c_k, hba1c_effects, hba1c_within = _hba1c_practice_shift(inputs, quality, ind_noise, ind_col, weights)
+    act = inputs.activity
+    dx_names = inputs.diagnoses["diagnose"].to_numpy()
+    rates = {name: np.array([act.loc[d, name] for d in dx_names], dtype=float) for name in (
+        "kontakter_pr_patient", "aarskontrol", "sygebesoeg", "indlaeggelser", "ambulante_besoeg",
+        "speciallaege_besoeg")}
+    return _Panel(
+        inputs=inputs, years=years, ref=ref, dx_day=dx_day, end_day=end_day, died=persons["doed"].to_numpy(),
+        men=persons["koen"].to_numpy() == 1, born=persons["foedselsaar"].to_numpy().astype(int), praksis=praksis,
+        home_u=persons["plejehjem_u"].to_numpy(), practices=practices, quality=quality,
+        style=practices["contact_style"].to_numpy(), ind_noise=ind_noise, ind_col=ind_col, uptake_draw=uptake_draw,
+        hfref=hfref, chads_extra=chads_extra, smoker_draw=smoker_draw, hba1c_person=hba1c_person,
+        previous={code: np.zeros(n_persons, dtype=bool) for code in ("uacr_2aar", "fod_2aar", "oeje_2aar")},
+        seen_before=np.zeros(n_persons, dtype=bool), intercept=intercept, spread=spread,
+        year_intercept=year_intercept, hba1c_k=hba1c_k, hba1c_effects=hba1c_effects, hba1c_within=hba1c_within,
+        met=_nursing_home_met(inputs, years), rates=rates)
 
-    # Which indicators each diagnosis's practice-level intercepts are calibrated on: reference-year
-    # patients per practice, so national attainment lands on indikatorer.csv.
+
+def _patients_per_practice(dx_day, end_day, praksis, n_practices, ref) -> dict:
+    """Reference-year patients per practice and diagnosis: the weights the practice-level intercepts are
+    calibrated on, so national attainment lands on indikatorer.csv."""
     active_ref = (dx_day <= day_of(ref + 1) - 1) & ((end_day >= day_of(ref)) | (end_day == NO_DATE))[:, None]
-    patients_per_practice = {
-        d: np.bincount(praksis[active_ref[:, DX_CODES.index(d)]], minlength=len(practices)).astype(float)
+    return {
+        d: np.bincount(praksis[active_ref[:, DX_CODES.index(d)]], minlength=n_practices).astype(float)
         for d in DX_CODES
     }
+
+
+def _indicator_intercepts(inputs, quality, ind_noise, ind_col, patients_per_practice) -> tuple[dict, dict, dict]:
+    """Per indicator, the logit intercept and the scale of the practice effects, and the intercept per year
+    for an indicator with yearly targets."""
     dx_for_indicator = {"diabetes": "T2", "KOL": "KOL", "atrieflimren": "AF", "hjertesvigt": "HF", "astma": "astma"}
     # Each indicator's practice effects are scaled so attainment spreads between practices by the
     # declared SD; an indicator with yearly targets (indikatorer_aar.csv) gets an intercept per year,
     # the others follow the common trend from the reference year's target.
     intercept, spread, year_intercept = {}, {}, {}
-    target_sd = s["practice_indicator_sd"]
-    for code, row in ind.iterrows():
+    target_sd = inputs.settings["practice_indicator_sd"]
+    for code, row in inputs.indicators.iterrows():
         effects = quality + ind_noise[:, ind_col[code]]
         weights = patients_per_practice[dx_for_indicator[row["diagnose"]]]
         target = row["maalopfyldelse_2024"]
@@ -669,15 +797,25 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
         for _, y in inputs.indicator_years[inputs.indicator_years["kode"] == code].iterrows():
             year_intercept[(code, int(y["aar"]))] = _calibrated_intercept(y["maalopfyldelse"], spread[code] * effects,
                                                                           weights)
-    # HbA1c: a practice shift on the log scale, sized so the share <= 53 mmol/mol spreads by the same SD.
+    return intercept, spread, year_intercept
+
+
+def _hba1c_practice_shift(inputs, quality, ind_noise, ind_col, patients_per_practice) -> tuple:
+    """HbA1c's practice shift on the log scale (its scale, the practice effects and the patients' own SD),
+    sized so the share <= 53 mmol/mol spreads between practices by the indicators' SD."""
+    v = inputs.settings["values"]
+    target_sd = inputs.settings["practice_indicator_sd"]
     hba1c_effects = quality + ind_noise[:, ind_col["hba1c_53"]]
     hba1c_k = _value_spread_scale(math.log(53.5), v["hba1c_log_median"], v["hba1c_log_sd"], hba1c_effects,
                                   patients_per_practice["T2"], target_sd)
     hba1c_within = math.sqrt(v["hba1c_log_sd"] ** 2 - (hba1c_k * _weighted_sd(hba1c_effects,
                                                                              patients_per_practice["T2"])) ** 2)
+    return hba1c_k, hba1c_effects, hba1c_within
 
-    # The nursing-home rate a person has met at the highest since the first year, by age, sex and year:
-    # a resident moves in when it passes their propensity, and stays (coverage falls a little every year).
+
+def _nursing_home_met(inputs, years) -> np.ndarray:
+    """The nursing-home rate a person has met at the highest since the first year, by year, sex and age:
+    a resident moves in when it passes their propensity, and stays (coverage falls a little every year)."""
     ages = np.arange(131)
     met = np.zeros((len(years), 2, len(ages)))
     for k, year in enumerate(years):
@@ -686,57 +824,59 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
                                     year) * (ages >= 65)
             before = np.concatenate([[0.0], met[k - 1, sex, :-1]]) if k else 0.0
             met[k, sex] = np.maximum(now, before)
+    return met
 
-    rates = {name: np.array([act.loc[d, name] for d in dx_names], dtype=float) for name in (
-        "kontakter_pr_patient", "aarskontrol", "sygebesoeg", "indlaeggelser", "ambulante_besoeg",
-        "speciallaege_besoeg")}
-    astma_i = DX_CODES.index("astma")
 
-    def design(year: int) -> dict:
-        """Who is a patient in `year`, and the factors their activity rates depend on (no random draws)."""
-        start, end = day_of(year), day_of(year + 1) - 1
-        listed = (end_day == NO_DATE) | (end_day >= start)
-        active = (dx_day <= end) & listed[:, None]
-        rows = np.flatnonzero(active.any(axis=1))
-        a = active[rows]
-        age = year - born[rows]
-        men = men_all[rows]
-        p = praksis[rows]
-        first = np.where(a, dx_day[rows], NO_DATE).min(axis=1)
-        stop = np.minimum(np.where(end_day[rows] == NO_DATE, end, end_day[rows]), end)
-        exposure = np.clip((stop - np.maximum(first, start) + 1) / (end - start + 1), 0.02, 1.0)
-        n_dx = a.sum(axis=1)
-        home_rate = met[years.index(year), men.astype(int), np.clip(age, 0, len(ages) - 1)]
-        in_home = (age >= 65) & (home_u[rows] < np.minimum(home_rate * s["nursing_home_cohort_factor"], 0.9))
-        t2, kol = a[:, DX_CODES.index("T2")], a[:, DX_CODES.index("KOL")]
-        # Kronikerhonorar (type 2-diabetes and KOL): a patient enrolled once stays enrolled.
-        uptake = float(inputs.uptake.loc[year])
-        enrolled = (t2 | kol) & (uptake_draw[rows] < _expit(_logit(uptake) + practices["uptake_shift"].to_numpy()[p]))
-        aars_p = _level(a, rates["aarskontrol"])
-        syg_rate = np.where(in_home, 1.5, _level(a, rates["sygebesoeg"]) * np.where(age >= 80, 2.0, 1.0))
-        child_astma = a[:, astma_i] & (age < 18) & (n_dx == 1)
-        return {
-            "year": year, "start": start, "end": end, "rows": rows, "a": a, "age": age, "men": men, "p": p,
-            "exposure": exposure, "n_dx": n_dx, "in_home": in_home, "enrolled": enrolled, "aars_p": aars_p,
-            "syg_rate": syg_rate,
-            # The most contact-heavy diagnosis sets the level; more diagnoses, age, sex, a nursing home
-            # and the practice's style add to it.
-            "contacts": (1 + 0.15 * (n_dx - 1)) * (0.75 + 0.006 * age) * np.where(men, 0.92, 1.08)
-            * np.where(in_home, s["nursing_home_contact_factor"], 1.0) * style[p] * exposure,
-            "contacts_extra": aars_p * np.minimum(exposure * 2, 1) + syg_rate * exposure,
-            "child_astma": child_astma,
-            "indlaeggelser": (0.7 + 0.006 * age) * np.where(in_home, s["nursing_home_admission_factor"], 1.0)
-            * exposure,
-            # Type 2-diabetes and KOL patients on kronikerhonorar have 5 hospital visits a year against 8.
-            "ambulante_besoeg": np.where(enrolled, s["kronikerhonorar_hospital_factor"], 1.0) * exposure,
-            "speciallaege_besoeg": exposure,
-        }
+def _design(m: _Panel, year: int) -> dict:
+    """Who is a patient in `year`, and the factors their activity rates depend on (no random draws)."""
+    s = m.inputs.settings
+    start, end = day_of(year), day_of(year + 1) - 1
+    listed = (m.end_day == NO_DATE) | (m.end_day >= start)
+    active = (m.dx_day <= end) & listed[:, None]
+    rows = np.flatnonzero(active.any(axis=1))
+    a = active[rows]
+    age = year - m.born[rows]
+    men = m.men[rows]
+    p = m.praksis[rows]
+    first = np.where(a, m.dx_day[rows], NO_DATE).min(axis=1)
+    stop = np.minimum(np.where(m.end_day[rows] == NO_DATE, end, m.end_day[rows]), end)
+    exposure = np.clip((stop - np.maximum(first, start) + 1) / (end - start + 1), 0.02, 1.0)
+    n_dx = a.sum(axis=1)
+    home_rate = m.met[m.years.index(year), men.astype(int), np.clip(age, 0, m.met.shape[2] - 1)]
+    in_home = (age >= 65) & (m.home_u[rows] < np.minimum(home_rate * s["nursing_home_cohort_factor"], 0.9))
+    t2, kol = a[:, DX_CODES.index("T2")], a[:, DX_CODES.index("KOL")]
+    # Kronikerhonorar (type 2-diabetes and KOL): a patient enrolled once stays enrolled.
+    uptake = float(m.inputs.uptake.loc[year])
+    enrolled = (t2 | kol) & (m.uptake_draw[rows] < _expit(_logit(uptake)
+                                                          + m.practices["uptake_shift"].to_numpy()[p]))
+    aars_p = _level(a, m.rates["aarskontrol"])
+    syg_rate = np.where(in_home, 1.5, _level(a, m.rates["sygebesoeg"]) * np.where(age >= 80, 2.0, 1.0))
+    child_astma = a[:, DX_CODES.index("astma")] & (age < 18) & (n_dx == 1)
+    return {
+        "year": year, "start": start, "end": end, "rows": rows, "a": a, "age": age, "men": men, "p": p,
+        "exposure": exposure, "n_dx": n_dx, "in_home": in_home, "enrolled": enrolled, "aars_p": aars_p,
+        "syg_rate": syg_rate,
+        # The most contact-heavy diagnosis sets the level; more diagnoses, age, sex, a nursing home
+        # and the practice's style add to it.
+        "contacts": (1 + 0.15 * (n_dx - 1)) * (0.75 + 0.006 * age) * np.where(men, 0.92, 1.08)
+        * np.where(in_home, s["nursing_home_contact_factor"], 1.0) * m.style[p] * exposure,
+        "contacts_extra": aars_p * np.minimum(exposure * 2, 1) + syg_rate * exposure,
+        "child_astma": child_astma,
+        "indlaeggelser": (0.7 + 0.006 * age) * np.where(in_home, s["nursing_home_admission_factor"], 1.0)
+        * exposure,
+        # Type 2-diabetes and KOL patients on kronikerhonorar have 5 hospital visits a year against 8.
+        "ambulante_besoeg": np.where(enrolled, s["kronikerhonorar_hospital_factor"], 1.0) * exposure,
+        "speciallaege_besoeg": exposure,
+    }
 
-    # Per-diagnosis multipliers, calibrated on the reference year so that each diagnosis's patients
-    # average the rate in aktivitet.csv. Astma admissions: the rate of adults with astma alone (with
-    # another diagnosis, that one sets the level), and children with astma alone get their own factor.
-    reference = design(ref)
-    astma_alone = {astma_i: (reference["age"] >= 18) & (reference["n_dx"] == 1)}
+
+def _with_activity_levels(m: _Panel, reference: dict) -> _Panel:
+    """Per-diagnosis multipliers, calibrated on the reference year so that each diagnosis's patients
+    average the rate in aktivitet.csv, and the factor for children's astma admissions."""
+    rates = m.rates
+    # Astma admissions: the rate of adults with astma alone (with another diagnosis, that one sets the
+    # level), and children with astma alone get their own factor.
+    astma_alone = {DX_CODES.index("astma"): (reference["age"] >= 18) & (reference["n_dx"] == 1)}
     multiplier = {
         "kontakter_pr_patient": _calibrate(reference["a"], rates["kontakter_pr_patient"], reference["contacts"],
                                            reference["contacts_extra"]),
@@ -747,171 +887,242 @@ def _person_years(inputs, persons, dx_day, practices, rng, years) -> pd.DataFram
     children = reference["child_astma"]
     child_level = (_level(reference["a"], rates["indlaeggelser"] * multiplier["indlaeggelser"])
                    * reference["indlaeggelser"])[children].mean() if children.any() else 1.0
-    child_factor = float(act.loc["astma", "indlaeggelser_boern"]) / max(child_level, 1e-12)
+    child_factor = float(m.inputs.activity.loc["astma", "indlaeggelser_boern"]) / max(child_level, 1e-12)
+    return replace(m, multiplier=multiplier, child_factor=child_factor)
 
-    frames = []
-    for year in years:
-        d = reference if year == ref else design(year)
-        rows, a, age, men, p, exposure = d["rows"], d["a"], d["age"], d["men"], d["p"], d["exposure"]
-        start, end = d["start"], d["end"]
-        n = len(rows)
-        in_home, enrolled = d["in_home"], d["enrolled"]
-        trend = s["indicator_trend_per_year"] * (year - ref)
-        t2 = a[:, DX_CODES.index("T2")]
-        kol = a[:, DX_CODES.index("KOL")]
-        dm = t2 | a[:, DX_CODES.index("T1")]
-        astma = a[:, astma_i]
-        af = a[:, DX_CODES.index("AF")]
-        hf = a[:, DX_CODES.index("HF")]
 
-        def probability(code, trend=trend, p=p, year=year):
-            """Each patient's chance by their practice (computed per practice, then looked up)."""
-            base = year_intercept.get((code, year), intercept[code] + trend)
-            return _expit(base + spread[code] * (quality + ind_noise[:, ind_col[code]]))[p]
+def _year_rows(m: _Panel, d: dict, rng) -> pd.DataFrame:
+    """One year's person-year rows: every draw in its fixed order, then the columns."""
+    a = d["a"]
+    t2 = a[:, DX_CODES.index("T2")]
+    y = {**d, "n": len(d["rows"]), "nan": np.full(len(d["rows"]), np.nan, dtype=np.float32),
+         "trend": m.inputs.settings["indicator_trend_per_year"] * (d["year"] - m.ref),
+         "t2": t2, "kol": a[:, DX_CODES.index("KOL")], "dm": t2 | a[:, DX_CODES.index("T1")],
+         "astma": a[:, DX_CODES.index("astma")], "af": a[:, DX_CODES.index("AF")], "hf": a[:, DX_CODES.index("HF")]}
+    drawn = _contact_draws(m, y, rng)
+    drawn |= _spirometry_draws(m, y, rng)
+    drawn |= _fees(m, y, drawn)
+    drawn |= _hospital_draws(m, y, rng)
+    drawn |= _measured_value_draws(m, y, rng)
+    drawn |= _two_year_examinations(m, y, rng)
+    drawn |= _smoking_and_bmi_draws(m, y, rng)
+    drawn |= _kol_af_hf_draws(m, y, rng, drawn["fev1_measured"])
+    drawn |= _astma_draws(m, y, rng)
+    return _year_frame(m, y, drawn)
 
-        def chance(code, who, n=n):
-            return who & (rng.random(n) < probability(code))
 
-        def rate(name, a=a, d=d):
-            factor = d["contacts" if name == "kontakter_pr_patient" else name]
-            value = _level(a, rates[name] * multiplier[name]) * factor
-            return np.where(d["child_astma"], child_factor, 1.0) * value if name == "indlaeggelser" else value
+def _probability(m: _Panel, y: dict, code: str) -> np.ndarray:
+    """Each patient's chance of meeting indicator `code` by their practice (computed per practice, then looked up)."""
+    base = m.year_intercept.get((code, y["year"]), m.intercept[code] + y["trend"])
+    return _expit(base + m.spread[code] * (m.quality + m.ind_noise[:, m.ind_col[code]]))[y["p"]]
 
-        lam = rate("kontakter_pr_patient")
-        mix = act.iloc[0]
-        konsultation = rng.poisson(lam * mix["andel_konsultation"])
-        telefon = rng.poisson(lam * mix["andel_telefon"])
-        email = rng.poisson(lam * mix["andel_email"])
-        video = rng.poisson(lam * mix["andel_video"])
-        aarskontrol = (rng.random(n) < d["aars_p"] * np.minimum(exposure * 2, 1)).astype(np.int16)
-        sygebesoeg = rng.poisson(d["syg_rate"] * exposure)
 
-        # Reported patient values.
-        fev1_measured = chance("fev1_maalt", kol)
-        lung_measured = chance("lungefunktion", astma)
-        spirometri = (fev1_measured | lung_measured).astype(np.int16)
+def _chance(m: _Panel, y: dict, rng, code: str, who: np.ndarray) -> np.ndarray:
+    """Who of `who` meets indicator `code` this year (one draw per patient)."""
+    return who & (rng.random(y["n"]) < _probability(m, y, code))
 
-        index = (1 + s["fee_index_per_year"]) ** (year - ref)
-        service_fees = (konsultation * fee["konsultation"] + telefon * fee["telefon"] + email * fee["email"]
-                        + video * fee["video"] + aarskontrol * fee["aarskontrol"])
-        billed = np.where(enrolled, 0, service_fees) + sygebesoeg * fee["sygebesoeg"] + spirometri * fee["spirometri"]
-        # The annual fee is paid for the part of the year the patient is on the list.
-        chronic_fee = np.where(t2 & kol & enrolled, fee["kronikerhonorar_begge"],
-                               np.where(enrolled & t2, act.loc["diabetes", "kronikerhonorar_kr"],
-                                        np.where(enrolled & kol, act.loc["KOL", "kronikerhonorar_kr"], 0))) * exposure
 
-        # Hospital (LPR-like) and specialist practice (SSR).
-        admissions = rng.poisson(rate("indlaeggelser"))
-        outpatient = rng.poisson(rate("ambulante_besoeg"))
-        specialist = rng.poisson(rate("speciallaege_besoeg"))
+def _rate(m: _Panel, y: dict, name: str) -> np.ndarray:
+    """Each patient's expected count of activity `name` this year, at the calibrated level."""
+    factor = y["contacts" if name == "kontakter_pr_patient" else name]
+    value = _level(y["a"], m.rates[name] * m.multiplier[name]) * factor
+    return np.where(y["child_astma"], m.child_factor, 1.0) * value if name == "indlaeggelser" else value
 
-        nan = np.full(n, np.nan, dtype=np.float32)
-        hba1c_measured = chance("hba1c_maalt", dm)
-        # Better practices, lower HbA1c; type 1 runs higher (a quarter of adults at <= 53 mmol/mol).
-        practice_shift = -hba1c_k * hba1c_effects[p]
-        median = np.where(a[:, DX_CODES.index("T1")], v["hba1c_t1_log_median"], v["hba1c_log_median"])
-        hba1c = np.where(hba1c_measured, np.round(np.exp(
-            median + practice_shift + hba1c_within * (0.8 * hba1c_person[rows] + 0.6 * rng.standard_normal(n))
-            - 0.004 * (year - ref))), nan)
-        bp_measured = chance("bt_maalt", dm | hf | af)
-        systolic = np.where(bp_measured, np.round(rng.normal(v["systolic_mean"] - 2 * quality[p], v["systolic_sd"], n)),
-                            nan)
-        diastolic = np.where(bp_measured, np.round(rng.normal(v["diastolic_mean"], v["diastolic_sd"], n)), nan)
-        ldl_measured = dm & (rng.random(n) < v["ldl_measured"])
-        ldl = np.where(ldl_measured, np.round(np.exp(rng.normal(v["ldl_log_median"] - 0.05 * quality[p],
-                                                                v["ldl_log_sd"], n)), 1), nan)
-        egfr_measured = chance("egfr_maalt", dm | hf)
-        egfr = np.where(egfr_measured, np.clip(np.round(rng.normal(v["egfr_mean"] - 0.3 * (age - 65), v["egfr_sd"], n)),
-                                               8, 130), nan)
-        two_year = {}
-        for code in ("uacr_2aar", "fod_2aar", "oeje_2aar"):
-            p2 = probability(code)
-            yearly = 1 - np.sqrt(1 - p2)
-            this_year = dm & (rng.random(n) < yearly)
-            # In the first year in the data, last year's examination happened with the same chance if
-            # the patient already had diabetes then, never before the diagnosis.
-            diabetes_day = np.minimum(dx_day[rows, DX_CODES.index("T1")], dx_day[rows, DX_CODES.index("T2")])
-            first_time = ~seen_before[rows]
-            earlier = first_time & (diabetes_day < start) & (rng.random(n) < yearly)
-            last_year = np.where(first_time, earlier, previous[code][rows])
-            two_year[code] = np.where(dm, this_year | (last_year & dm), False)
-            previous[code][rows] = this_year
-        # KOL patients' registrations follow the KOL indicators; the others' are estimates.
-        smoking_registered = chance("ryg_maalt", kol) | (dm & ~kol & (rng.random(n) < v["diabetes_smoking_registered"])
-                                                        ) | ((af | hf | astma) & ~kol & ~dm & (
-                                                            rng.random(n) < v["other_smoking_registered"]))
-        smoker_share = np.where(kol, ind.loc["ryger", "maalopfyldelse_2024"],
-                                np.where(dm, v["diabetes_smokers"], v["other_smokers"]))
-        ryger = np.where(smoking_registered, (smoker_draw[rows] < smoker_share).astype(np.float32), nan)
-        bmi_registered = chance("bmi_maalt", kol) | (dm & ~kol & (rng.random(n) < 0.85))
-        bmi = np.where(bmi_registered, np.round(rng.normal(np.where(kol & ~dm, 25.5, v["bmi_mean"]), v["bmi_sd"], n),
-                                                1), nan)
-        fev1 = np.where(fev1_measured, np.clip(np.round(rng.normal(v["fev1_mean"], v["fev1_sd"], n)), 12, 120), nan)
-        mrc = np.where(chance("mrc_maalt", kol), rng.choice(5, n, p=v["mrc_shares"]) + 1, nan)
-        chads_score = (np.where(age >= 75, 2, np.where(age >= 65, 1, 0)) + (~men) + hf + dm
-                       + chads_extra[rows]).astype(np.float32)
-        chads = np.where(chance("chads_maalt", af), chads_score, nan)
-        indicated = af & (chads_score >= np.where(men, 2, 3))
-        oac = np.where(af, np.where(indicated, chance("ak_indiceret", indicated),
-                                    rng.random(n) < v["oac_without_indication"]), False)
-        nyha = np.where(chance("nyha_maalt", hf), rng.choice(4, n, p=v["nyha_shares"]) + 1, nan)
-        reduced = hf & hfref[rows]
-        medicine = {code: np.where(hf, chance(code, reduced) | (hf & ~reduced & (rng.random(n) < 0.3)), False)
-                    for code in ("ace_arb", "betablokker", "mra", "sglt2i")}
-        seen_before[rows] = True
-        astma_control = chance("astmakontrol", astma)
-        ics = chance("ics", astma)
 
-        def flag(mask, who, nan=nan):
-            return np.where(who, mask.astype(np.float32), nan)
+def _contact_draws(m: _Panel, y: dict, rng) -> dict:
+    """Contacts in general practice by kind, the annual check-up and home visits."""
+    lam = _rate(m, y, "kontakter_pr_patient")
+    mix = m.inputs.activity.iloc[0]
+    konsultation = rng.poisson(lam * mix["andel_konsultation"])
+    telefon = rng.poisson(lam * mix["andel_telefon"])
+    email = rng.poisson(lam * mix["andel_email"])
+    video = rng.poisson(lam * mix["andel_video"])
+    aarskontrol = (rng.random(y["n"]) < y["aars_p"] * np.minimum(y["exposure"] * 2, 1)).astype(np.int16)
+    sygebesoeg = rng.poisson(y["syg_rate"] * y["exposure"])
+    return {"konsultation": konsultation, "telefon": telefon, "email": email, "video": video,
+            "aarskontrol": aarskontrol, "sygebesoeg": sygebesoeg}
 
-        frames.append(pd.DataFrame({
-            "person_row": rows.astype(np.int32),
-            "aar": np.full(n, year, dtype=np.int16),
-            "alder": age.astype(np.int16),
-            "dx_maske": (a * (1 << np.arange(len(DX_CODES)))).sum(axis=1).astype(np.int8),
-            "nye_maske": (a & (dx_day[rows] >= start)).dot(1 << np.arange(len(DX_CODES))).astype(np.int8),
-            "doed": (died[rows] & (end_day[rows] >= start) & (end_day[rows] <= end)).astype(np.int8),
-            "plejehjem": in_home.astype(np.int8),
-            "kronikerhonorar": enrolled.astype(np.int8),
-            "konsultation": konsultation.astype(np.int16),
-            "telefon": telefon.astype(np.int16),
-            "email": email.astype(np.int16),
-            "video": video.astype(np.int16),
-            "aarskontrol": aarskontrol,
-            "sygebesoeg": sygebesoeg.astype(np.int16),
-            "spirometri": spirometri,
-            "honorar_kr": np.round(billed * index).astype(np.int32),
-            "kronikerhonorar_kr": np.round(chronic_fee * index).astype(np.int32),
-            "indlaeggelser": admissions.astype(np.int16),
-            "ambulante_besoeg": outpatient.astype(np.int16),
-            "speciallaege_besoeg": specialist.astype(np.int16),
-            "hba1c": hba1c.astype(np.float32),
-            "systolisk": systolic.astype(np.float32),
-            "diastolisk": diastolic.astype(np.float32),
-            "ldl": ldl.astype(np.float32),
-            "egfr": egfr.astype(np.float32),
-            "u_albumin_2aar": flag(two_year["uacr_2aar"], dm),
-            "fodundersoegelse_2aar": flag(two_year["fod_2aar"], dm),
-            "oejenundersoegelse_2aar": flag(two_year["oeje_2aar"], dm),
-            "bmi": bmi.astype(np.float32),
-            "ryger": ryger.astype(np.float32),
-            "fev1_pct": fev1.astype(np.float32),
-            "mrc": mrc.astype(np.float32),
-            "cha2ds2_vasc": chads.astype(np.float32),
-            "ak_behandling": flag(oac, af),
-            "ak_indiceret": flag(indicated, af),
-            "nedsat_ef": flag(reduced, hf),
-            "nyha": nyha.astype(np.float32),
-            "ace_arb_arni": flag(medicine["ace_arb"], hf),
-            "betablokker": flag(medicine["betablokker"], hf),
-            "mra": flag(medicine["mra"], hf),
-            "sglt2i": flag(medicine["sglt2i"], hf),
-            "astmakontrol": flag(astma_control, astma),
-            "lungefunktion": flag(lung_measured, astma),
-            "ics": flag(ics, astma),
-        }))
-    return pd.concat(frames, ignore_index=True)
+
+def _spirometry_draws(m: _Panel, y: dict, rng) -> dict:
+    """Whose lung function is measured (FEV1 for KOL, lung function for astma) and so who has a spirometry."""
+    fev1_measured = _chance(m, y, rng, "fev1_maalt", y["kol"])
+    lung_measured = _chance(m, y, rng, "lungefunktion", y["astma"])
+    spirometri = (fev1_measured | lung_measured).astype(np.int16)
+    return {"fev1_measured": fev1_measured, "lung_measured": lung_measured, "spirometri": spirometri}
+
+
+def _fees(m: _Panel, y: dict, drawn: dict) -> dict:
+    """The year's fees for the services drawn and the kronikerhonorar, in the year's prices (no draws)."""
+    fee, act = m.inputs.fees, m.inputs.activity
+    t2, kol, enrolled = y["t2"], y["kol"], y["enrolled"]
+    index = (1 + m.inputs.settings["fee_index_per_year"]) ** (y["year"] - m.ref)
+    service_fees = (drawn["konsultation"] * fee["konsultation"] + drawn["telefon"] * fee["telefon"]
+                    + drawn["email"] * fee["email"] + drawn["video"] * fee["video"]
+                    + drawn["aarskontrol"] * fee["aarskontrol"])
+    billed = (np.where(enrolled, 0, service_fees) + drawn["sygebesoeg"] * fee["sygebesoeg"]
+              + drawn["spirometri"] * fee["spirometri"])
+    # The annual fee is paid for the part of the year the patient is on the list.
+    chronic_fee = np.where(t2 & kol & enrolled, fee["kronikerhonorar_begge"],
+                           np.where(enrolled & t2, act.loc["diabetes", "kronikerhonorar_kr"],
+                                    np.where(enrolled & kol, act.loc["KOL", "kronikerhonorar_kr"], 0))) * y["exposure"]
+    return {"honorar_kr": np.round(billed * index).astype(np.int32),
+            "kronikerhonorar_kr": np.round(chronic_fee * index).astype(np.int32)}
+
+
+def _hospital_draws(m: _Panel, y: dict, rng) -> dict:
+    """Hospital (LPR-like) admissions and outpatient visits, and visits to specialist practice (SSR)."""
+    admissions = rng.poisson(_rate(m, y, "indlaeggelser"))
+    outpatient = rng.poisson(_rate(m, y, "ambulante_besoeg"))
+    specialist = rng.poisson(_rate(m, y, "speciallaege_besoeg"))
+    return {"admissions": admissions, "outpatient": outpatient, "specialist": specialist}
+
+
+def _measured_value_draws(m: _Panel, y: dict, rng) -> dict:
+    """Whose HbA1c, blood pressure, LDL and eGFR are measured, and the values."""
+    v = m.inputs.settings["values"]
+    n, nan, p, dm = y["n"], y["nan"], y["p"], y["dm"]
+    quality = m.quality
+    hba1c_measured = _chance(m, y, rng, "hba1c_maalt", dm)
+    # Better practices, lower HbA1c; type 1 runs higher (a quarter of adults at <= 53 mmol/mol).
+    practice_shift = -m.hba1c_k * m.hba1c_effects[p]
+    median = np.where(y["a"][:, DX_CODES.index("T1")], v["hba1c_t1_log_median"], v["hba1c_log_median"])
+    hba1c = np.where(hba1c_measured, np.round(np.exp(
+        median + practice_shift + m.hba1c_within * (0.8 * m.hba1c_person[y["rows"]] + 0.6 * rng.standard_normal(n))
+        - 0.004 * (y["year"] - m.ref))), nan)
+    bp_measured = _chance(m, y, rng, "bt_maalt", dm | y["hf"] | y["af"])
+    systolic = np.where(bp_measured, np.round(rng.normal(v["systolic_mean"] - 2 * quality[p], v["systolic_sd"], n)),
+                        nan)
+    diastolic = np.where(bp_measured, np.round(rng.normal(v["diastolic_mean"], v["diastolic_sd"], n)), nan)
+    ldl_measured = dm & (rng.random(n) < v["ldl_measured"])
+    ldl = np.where(ldl_measured, np.round(np.exp(rng.normal(v["ldl_log_median"] - 0.05 * quality[p],
+                                                            v["ldl_log_sd"], n)), 1), nan)
+    egfr_measured = _chance(m, y, rng, "egfr_maalt", dm | y["hf"])
+    egfr = np.where(egfr_measured, np.clip(np.round(rng.normal(v["egfr_mean"] - 0.3 * (y["age"] - 65), v["egfr_sd"],
+                                                               n)), 8, 130), nan)
+    return {"hba1c": hba1c, "systolic": systolic, "diastolic": diastolic, "ldl": ldl, "egfr": egfr}
+
+
+def _two_year_examinations(m: _Panel, y: dict, rng) -> dict:
+    """Which diabetes patients had urine albumin, feet and eyes examined within two years (this year or last)."""
+    n, rows, dm = y["n"], y["rows"], y["dm"]
+    two_year = {}
+    for code in ("uacr_2aar", "fod_2aar", "oeje_2aar"):
+        p2 = _probability(m, y, code)
+        yearly = 1 - np.sqrt(1 - p2)
+        this_year = dm & (rng.random(n) < yearly)
+        # In the first year in the data, last year's examination happened with the same chance if
+        # the patient already had diabetes then, never before the diagnosis.
+        diabetes_day = np.minimum(m.dx_day[rows, DX_CODES.index("T1")], m.dx_day[rows, DX_CODES.index("T2")])
+        first_time = ~m.seen_before[rows]
+        earlier = first_time & (diabetes_day < y["start"]) & (rng.random(n) < yearly)
+        last_year = np.where(first_time, earlier, m.previous[code][rows])
+        two_year[code] = np.where(dm, this_year | (last_year & dm), False)
+        m.previous[code][rows] = this_year
+    m.seen_before[rows] = True
+    return {"two_year": two_year}
+
+
+def _smoking_and_bmi_draws(m: _Panel, y: dict, rng) -> dict:
+    """Whose smoking status and BMI are registered, and the values."""
+    v = m.inputs.settings["values"]
+    n, nan, kol, dm = y["n"], y["nan"], y["kol"], y["dm"]
+    # KOL patients' registrations follow the KOL indicators; the others' are estimates.
+    smoking_registered = _chance(m, y, rng, "ryg_maalt", kol) | (
+        dm & ~kol & (rng.random(n) < v["diabetes_smoking_registered"])) | (
+        (y["af"] | y["hf"] | y["astma"]) & ~kol & ~dm & (rng.random(n) < v["other_smoking_registered"]))
+    smoker_share = np.where(kol, m.inputs.indicators.loc["ryger", "maalopfyldelse_2024"],
+                            np.where(dm, v["diabetes_smokers"], v["other_smokers"]))
+    ryger = np.where(smoking_registered, (m.smoker_draw[y["rows"]] < smoker_share).astype(np.float32), nan)
+    bmi_registered = _chance(m, y, rng, "bmi_maalt", kol) | (dm & ~kol & (rng.random(n) < 0.85))
+    bmi = np.where(bmi_registered, np.round(rng.normal(np.where(kol & ~dm, 25.5, v["bmi_mean"]), v["bmi_sd"], n),
+                                            1), nan)
+    return {"ryger": ryger, "bmi": bmi}
+
+
+def _kol_af_hf_draws(m: _Panel, y: dict, rng, fev1_measured: np.ndarray) -> dict:
+    """KOL's FEV1 and MRC, atrieflimren's CHA2DS2-VASc and anticoagulation, hjertesvigt's NYHA and medicines."""
+    v = m.inputs.settings["values"]
+    n, nan, age, men = y["n"], y["nan"], y["age"], y["men"]
+    kol, af, hf, dm = y["kol"], y["af"], y["hf"], y["dm"]
+    fev1 = np.where(fev1_measured, np.clip(np.round(rng.normal(v["fev1_mean"], v["fev1_sd"], n)), 12, 120), nan)
+    mrc = np.where(_chance(m, y, rng, "mrc_maalt", kol), rng.choice(5, n, p=v["mrc_shares"]) + 1, nan)
+    chads_score = (np.where(age >= 75, 2, np.where(age >= 65, 1, 0)) + (~men) + hf + dm
+                   + m.chads_extra[y["rows"]]).astype(np.float32)
+    chads = np.where(_chance(m, y, rng, "chads_maalt", af), chads_score, nan)
+    indicated = af & (chads_score >= np.where(men, 2, 3))
+    oac = np.where(af, np.where(indicated, _chance(m, y, rng, "ak_indiceret", indicated),
+                                rng.random(n) < v["oac_without_indication"]), False)
+    nyha = np.where(_chance(m, y, rng, "nyha_maalt", hf), rng.choice(4, n, p=v["nyha_shares"]) + 1, nan)
+    reduced = hf & m.hfref[y["rows"]]
+    medicine = {code: np.where(hf, _chance(m, y, rng, code, reduced) | (hf & ~reduced & (rng.random(n) < 0.3)), False)
+                for code in ("ace_arb", "betablokker", "mra", "sglt2i")}
+    return {"fev1": fev1, "mrc": mrc, "chads": chads, "oac": oac, "indicated": indicated, "nyha": nyha,
+            "reduced": reduced, "medicine": medicine}
+
+
+def _astma_draws(m: _Panel, y: dict, rng) -> dict:
+    """Which astma patients had their astma control and are treated with inhaled steroids (ICS)."""
+    astma_control = _chance(m, y, rng, "astmakontrol", y["astma"])
+    ics = _chance(m, y, rng, "ics", y["astma"])
+    return {"astma_control": astma_control, "ics": ics}
+
+
+def _flag(mask: np.ndarray, who: np.ndarray, nan: np.ndarray) -> np.ndarray:
+    """1/0 for `who`, empty for the rest."""
+    return np.where(who, mask.astype(np.float32), nan)
+
+
+def _year_frame(m: _Panel, y: dict, x: dict) -> pd.DataFrame:
+    """The year's rows: the person-year's keys and status, then the activity and the patient values."""
+    rows, a, start, end = y["rows"], y["a"], y["start"], y["end"]
+    dm, af, hf, astma, nan = y["dm"], y["af"], y["hf"], y["astma"], y["nan"]
+    two_year, medicine = x["two_year"], x["medicine"]
+    return pd.DataFrame({
+        "person_row": rows.astype(np.int32),
+        "aar": np.full(y["n"], y["year"], dtype=np.int16),
+        "alder": y["age"].astype(np.int16),
+        "dx_maske": (a * (1 << np.arange(len(DX_CODES)))).sum(axis=1).astype(np.int8),
+        "nye_maske": (a & (m.dx_day[rows] >= start)).dot(1 << np.arange(len(DX_CODES))).astype(np.int8),
+        "doed": (m.died[rows] & (m.end_day[rows] >= start) & (m.end_day[rows] <= end)).astype(np.int8),
+        "plejehjem": y["in_home"].astype(np.int8),
+        "kronikerhonorar": y["enrolled"].astype(np.int8),
+        "konsultation": x["konsultation"].astype(np.int16),
+        "telefon": x["telefon"].astype(np.int16),
+        "email": x["email"].astype(np.int16),
+        "video": x["video"].astype(np.int16),
+        "aarskontrol": x["aarskontrol"],
+        "sygebesoeg": x["sygebesoeg"].astype(np.int16),
+        "spirometri": x["spirometri"],
+        "honorar_kr": x["honorar_kr"],
+        "kronikerhonorar_kr": x["kronikerhonorar_kr"],
+        "indlaeggelser": x["admissions"].astype(np.int16),
+        "ambulante_besoeg": x["outpatient"].astype(np.int16),
+        "speciallaege_besoeg": x["specialist"].astype(np.int16),
+        "hba1c": x["hba1c"].astype(np.float32),
+        "systolisk": x["systolic"].astype(np.float32),
+        "diastolisk": x["diastolic"].astype(np.float32),
+        "ldl": x["ldl"].astype(np.float32),
+        "egfr": x["egfr"].astype(np.float32),
+        "u_albumin_2aar": _flag(two_year["uacr_2aar"], dm, nan),
+        "fodundersoegelse_2aar": _flag(two_year["fod_2aar"], dm, nan),
+        "oejenundersoegelse_2aar": _flag(two_year["oeje_2aar"], dm, nan),
+        "bmi": x["bmi"].astype(np.float32),
+        "ryger": x["ryger"].astype(np.float32),
+        "fev1_pct": x["fev1"].astype(np.float32),
+        "mrc": x["mrc"].astype(np.float32),
+        "cha2ds2_vasc": x["chads"].astype(np.float32),
+        "ak_behandling": _flag(x["oac"], af, nan),
+        "ak_indiceret": _flag(x["indicated"], af, nan),
+        "nedsat_ef": _flag(x["reduced"], hf, nan),
+        "nyha": x["nyha"].astype(np.float32),
+        "ace_arb_arni": _flag(medicine["ace_arb"], hf, nan),
+        "betablokker": _flag(medicine["betablokker"], hf, nan),
+        "mra": _flag(medicine["mra"], hf, nan),
+        "sglt2i": _flag(medicine["sglt2i"], hf, nan),
+        "astmakontrol": _flag(x["astma_control"], astma, nan),
+        "lungefunktion": _flag(x["lung_measured"], astma, nan),
+        "ics": _flag(x["ics"], astma, nan),
+    })
 
 
 # --- pathways ---------------------------------------------------------------------------------

@@ -871,41 +871,7 @@ def _dates(days: np.ndarray) -> np.ndarray:
 
 
 def _person_tables(c: _Context) -> list[MockTable]:
-    cohort = c.cohort
-    persons = cohort.persons
-    practices = cohort.practices
-    person = pd.DataFrame({
-        "person_id": persons["person_id"], "koen": np.array(SEXES)[persons["koen"]],
-        "foedselsaar": persons["foedselsaar"], "region": c.regions[c.kommune_region[persons["kommune"]]],
-        "kommune": c.kommune_names[persons["kommune"]],
-        "ydernummer": practices["ydernummer"].to_numpy()[persons["praksis"]],
-        "doedsdato": _dates(np.where(persons["doed"], persons["slutdag"], NO_DATE)),
-        "ophoert_dato": _dates(np.where(persons["doed"], NO_DATE, persons["slutdag"])),
-    })
-    icpc = c.cohort_inputs.diagnoses.set_index("kode")["icpc"]
-    diag = cohort.diagnoses
-    codes = np.array(DX_CODES)[diag["dx"]]
-    diagnoses = pd.DataFrame({
-        "person_id": diag["person_id"], "diagnose": [DX_DIAGNOSE[d] for d in codes],
-        "icpc": icpc.loc[codes].to_numpy(), "diagnosedato": _dates(diag["diagnosedag"].to_numpy()),
-    })
-    py = cohort.years
-    mask = py["dx_maske"].to_numpy().astype(int)
-    years = pd.DataFrame({"person_id": persons["person_id"].to_numpy()[py["person_row"]], "aar": py["aar"],
-                          "alder": py["alder"]})
-    for i, column in enumerate(("type1_diabetes", "type2_diabetes", "kol", "astma", "atrieflimren", "hjertesvigt")):
-        years[column] = ((mask >> i) & 1).astype(np.int8)
-    for column in py.columns:
-        if column not in ("person_row", "aar", "alder", "dx_maske", "nye_maske"):
-            years[column] = py[column]
-    paths = cohort.pathways
-    pcodes = np.array(DX_CODES)[paths["dx"]]
-    pathways = pd.DataFrame({
-        "person_id": persons["person_id"].to_numpy()[paths["person_row"]],
-        "diagnose": [DX_DIAGNOSE[d] for d in pcodes], "icpc": icpc.loc[pcodes].to_numpy(),
-        "diagnosedato": _dates(paths["diagnosedag"].to_numpy()),
-        "dage_til_speciallaege": paths["dage_til_speciallaege"], "dage_til_sygehus": paths["dage_til_sygehus"],
-    })
+    """The cohort as person-level tables: persons, diagnoses, person-years and pathways (never read by charts)."""
     note = ("Persondata i kohorten er syntetiske og findes kun til analyse og benchmark; diagrammernes SQL kan "
             "ikke læse dem, og de vises ikke i appen. ")
     return [
@@ -913,29 +879,81 @@ def _person_tables(c: _Context) -> list[MockTable]:
                   "En række pr. syntetisk patient: køn, fødselsår, bopæl, praksis (ydernummer), "
                   "eventuel dødsdato og eventuel dato for ophør som aktiv patient uden dødsfald (fx bedring, "
                   "opfølgning flyttet til sygehus eller ingen kontakt i 24 måneder). " + note,
-                  person, (("person_id",),), PERSON),
+                  _cohort_person_frame(c), (("person_id",),), PERSON),
         MockTable("kohorte_diagnose", "Kohorte: diagnoser",
-                  "En række pr. patient og diagnose med ICPC-kode og diagnosedato. " + note, diagnoses,
+                  "En række pr. patient og diagnose med ICPC-kode og diagnosedato. " + note, _cohort_diagnosis_frame(c),
                   (("person_id",),), PERSON),
         MockTable("kohorte_aar", "Kohorte: personår med aktivitet og patientværdier",
                   "En række pr. patient og år med en aktiv diagnose: diagnoserne (0/1), plejehjem, kronikerhonorar, "
                   "kontakter i almen praksis pr. ydelse, honorarer, indlæggelser, ambulante besøg, "
                   "speciallægebesøg og årets seneste patientværdier (tom = ikke registreret). " + note,
-                  years, (("person_id", "aar"),), PERSON),
+                  _cohort_year_frame(c), (("person_id", "aar"),), PERSON),
         MockTable("kohorte_forloeb", "Kohorte: forløb efter ny diagnose",
                   "En række pr. ny diagnose 2019-2025 med dage til første kontakt med speciallægepraksis og "
                   "sygehus (tom = ingen kontakt inden for et år eller ikke fulgt længe nok). " + note,
-                  pathways, (("person_id",),), PERSON),
+                  _cohort_pathway_frame(c), (("person_id",),), PERSON),
     ]
+
+
+def _cohort_person_frame(c: _Context) -> pd.DataFrame:
+    """One row per synthetic person: sex, birth year, home, practice and the dates of death or leaving the list."""
+    persons = c.cohort.persons
+    practices = c.cohort.practices
+    return pd.DataFrame({
+        "person_id": persons["person_id"], "koen": np.array(SEXES)[persons["koen"]],
+        "foedselsaar": persons["foedselsaar"], "region": c.regions[c.kommune_region[persons["kommune"]]],
+        "kommune": c.kommune_names[persons["kommune"]],
+        "ydernummer": practices["ydernummer"].to_numpy()[persons["praksis"]],
+        "doedsdato": _dates(np.where(persons["doed"], persons["slutdag"], NO_DATE)),
+        "ophoert_dato": _dates(np.where(persons["doed"], NO_DATE, persons["slutdag"])),
+    })
+
+
+def _cohort_diagnosis_frame(c: _Context) -> pd.DataFrame:
+    """One row per person and diagnosis, with its ICPC code and date."""
+    icpc = c.cohort_inputs.diagnoses.set_index("kode")["icpc"]
+    diag = c.cohort.diagnoses
+    codes = np.array(DX_CODES)[diag["dx"]]
+    return pd.DataFrame({
+        "person_id": diag["person_id"], "diagnose": [DX_DIAGNOSE[d] for d in codes],
+        "icpc": icpc.loc[codes].to_numpy(), "diagnosedato": _dates(diag["diagnosedag"].to_numpy()),
+    })
+
+
+def _cohort_year_frame(c: _Context) -> pd.DataFrame:
+    """One row per person and year: the diagnoses as 0/1 columns, then every simulated column but the masks."""
+    py = c.cohort.years
+    mask = py["dx_maske"].to_numpy().astype(int)
+    years = pd.DataFrame({"person_id": c.cohort.persons["person_id"].to_numpy()[py["person_row"]], "aar": py["aar"],
+                          "alder": py["alder"]})
+    for i, column in enumerate(("type1_diabetes", "type2_diabetes", "kol", "astma", "atrieflimren", "hjertesvigt")):
+        years[column] = ((mask >> i) & 1).astype(np.int8)
+    for column in py.columns:
+        if column not in ("person_row", "aar", "alder", "dx_maske", "nye_maske"):
+            years[column] = py[column]
+    return years
+
+
+def _cohort_pathway_frame(c: _Context) -> pd.DataFrame:
+    """One row per new diagnosis: days to the first contact with specialist practice and with hospital."""
+    icpc = c.cohort_inputs.diagnoses.set_index("kode")["icpc"]
+    paths = c.cohort.pathways
+    pcodes = np.array(DX_CODES)[paths["dx"]]
+    return pd.DataFrame({
+        "person_id": c.cohort.persons["person_id"].to_numpy()[paths["person_row"]],
+        "diagnose": [DX_DIAGNOSE[d] for d in pcodes], "icpc": icpc.loc[pcodes].to_numpy(),
+        "diagnosedato": _dates(paths["diagnosedag"].to_numpy()),
+        "dage_til_speciallaege": paths["dage_til_speciallaege"], "dage_til_sygehus": paths["dage_til_sygehus"],
+    })
 
 
 # --- generated figures next to published ones --------------------------------------------------
 
 
 def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
+    """The generated national figures next to the published figures (or estimates) they imitate, topic by topic."""
     by_name = {t.name: t.frame for t in tables}
     ref = c.inputs.settings["reference_year"]
-    s = c.scale
     out: list[Comparison] = []
 
     table_of = {"Befolkning": "befolkning", "Patienter": "ap_patienter", "Køn": "ap_patienter",
@@ -951,6 +969,29 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
     def add(topic, measure, generated, anchor, unit, source):
         out.append(Comparison(table_of[topic], topic, measure, float(generated), float(anchor), unit, source))
 
+    py = c.cohort.years
+    py_ref = py[py["aar"] == ref]
+    _population_comparisons(c, by_name, add)
+    _patient_comparisons(c, by_name, add)
+    _change_and_new_patient_comparisons(c, by_name, add)
+    _death_comparisons(c, by_name, add)
+    _multimorbidity_comparisons(c, py_ref, add)
+    _indicator_comparisons(c, by_name, add)
+    _practice_variation_comparisons(c, by_name, add)
+    _patient_value_comparisons(py_ref, add)
+    _contact_comparisons(c, by_name, add)
+    _hospital_activity_comparisons(c, by_name, py_ref, add)
+    _chronic_fee_comparisons(c, py_ref, add)
+    _hospital_and_multimorbidity_comparisons(c, by_name, add)
+    _nursing_home_comparisons(c, by_name, py_ref, add)
+    _practice_comparisons(c, add)
+    return out
+
+
+def _population_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """The population in the reference year: the country, each region, the share of women and the children."""
+    ref = c.inputs.settings["reference_year"]
+    s = c.scale
     pop = by_name["befolkning"]
     pop_ref = pop[pop["aar"] == ref]
     add("Befolkning", f"Indbyggere i Danmark {ref}", pop_ref["befolkning"].sum(),
@@ -967,10 +1008,14 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
                                                                         "befolkning"].sum(), under_20 * 18 / 20,
         "personer", "skøn: 18/20 af de 0-19-årige (lige store årgange)")
 
+
+def _patient_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """Per diagnosis in the reference year: the patients, the share of men and the age profile."""
+    ref = c.inputs.settings["reference_year"]
+    s = c.scale
     patients = by_name["ap_patienter"]
     p_ref = patients[patients["aar"] == ref]
-    dx_inputs = c.cohort_inputs.diagnoses
-    for _, dx in dx_inputs.iterrows():
+    for _, dx in c.cohort_inputs.diagnoses.iterrows():
         cells = p_ref[p_ref["icpc"] == dx["icpc"]]
         name = f"{dx['diagnose']} ({dx['icpc']})"
         add("Patienter", f"Patienter med {name}", cells["patienter"].sum(), dx["patienter_2024"] * s, "personer",
@@ -994,9 +1039,17 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
             if float(share) >= 0.05:
                 add("Alder", f"Andel {span} år med {name}", ((ages >= low) & (ages <= high)).mean(), float(share),
                     "andel", dx["kilde"])
+
+
+def _change_and_new_patient_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """The yearly change per diagnosis, diabetes in all, and the new patients (in practice and seen in hospital)."""
+    ref = c.inputs.settings["reference_year"]
+    s = c.scale
+    patients = by_name["ap_patienter"]
+    p_ref = patients[patients["aar"] == ref]
     # Yearly change: patients in the reference year against the year before.
     p_prev = patients[patients["aar"] == ref - 1]
-    for _, dx in dx_inputs.iterrows():
+    for _, dx in c.cohort_inputs.diagnoses.iterrows():
         now = p_ref.loc[p_ref["icpc"] == dx["icpc"], "patienter"].sum()
         before = p_prev.loc[p_prev["icpc"] == dx["icpc"], "patienter"].sum()
         add("Udvikling", f"Patienter med {dx['diagnose']} ({dx['icpc']}) {ref} i forhold til {ref - 1}",
@@ -1020,9 +1073,12 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         "regioner.dk 2022: 50 nye KOL-tilfælde pr. 100.000 indbyggere i 2020 (registrenes definition, "
         "sygehusdiagnoser), gange befolkningen 1.1.2024")
 
-    # Deaths follow the number of patients: the last year against the year before.
+
+def _death_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """Deaths follow the number of patients: the last year against the year before, per diagnosis."""
     last = max(c.inputs.settings["years"])
-    deaths = patients.groupby(["diagnose", "aar"])["doede"].sum()
+    dx_inputs = c.cohort_inputs.diagnoses
+    deaths = by_name["ap_patienter"].groupby(["diagnose", "aar"])["doede"].sum()
     for diagnose in DIAGNOSES:
         rows = dx_inputs[dx_inputs["diagnose"] == diagnose]
         change = float((rows["aarlig_udvikling"] * rows["patienter_2024"]).sum() / rows["patienter_2024"].sum())
@@ -1030,15 +1086,18 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
             deaths.loc[(diagnose, last)] / deaths.loc[(diagnose, last - 1)], 1 + change, "indeks",
             "skøn: dødsfaldene følger antallet af patienter (diagnoser.csv)")
 
+
+def _multimorbidity_comparisons(c: _Context, py_ref: pd.DataFrame, add) -> None:
+    """KOL patients with another of the diagnoses, and heart-failure patients with atrieflimren over the years."""
+    ref = c.inputs.settings["reference_year"]
+    last = max(c.inputs.settings["years"])
     # Multimorbidity: share of KOL patients with at least one of the other four diagnoses.
-    py = c.cohort.years
-    py_ref = py[py["aar"] == ref]
-    ref_mask = py_ref["dx_maske"].to_numpy().astype(int)
-    mask = ref_mask
+    mask = py_ref["dx_maske"].to_numpy().astype(int)
     kol = (mask >> DX_CODES.index("KOL")) & 1 == 1
     others = (mask & ~(1 << DX_CODES.index("KOL"))) != 0
     add("Multimorbiditet", "Andel KOL-patienter med mindst én af de andre diagnoser", others[kol].mean(), 0.25,
         "andel", "SDS 2015: over hver femte KOL-patient har en anden kronisk sygdom; 20-25 % er skøn (domain.md 8.2)")
+    py = c.cohort.years
     all_years = py["aar"].to_numpy()
     all_mask = py["dx_maske"].to_numpy().astype(int)
     with_hf = (all_mask >> DX_CODES.index("HF")) & 1 == 1
@@ -1048,6 +1107,10 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
             with_af[with_hf & (all_years == year)].mean(), c.inputs.settings["hf_with_af_share"], "andel",
             "skøn: 35-50 % (generator.yaml)")
 
+
+def _indicator_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """National attainment of each quality indicator in the reference year, and of those with yearly targets."""
+    ref = c.inputs.settings["reference_year"]
     ind = by_name["kvalitetsindikatorer"]
     ind_ref = ind[ind["aar"] == ref].groupby("indikator")[["opfyldt", "patienter"]].sum()
     for _, row in c.inputs.indicators.iterrows():
@@ -1061,6 +1124,12 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         got = ind_years.loc[(name, row["aar"])]
         add("Indikatorer over tid", f"{names.loc[row['kode'], 'diagnose']}: {name} {row['aar']}",
             got["opfyldt"] / got["patienter"], row["maalopfyldelse"], "andel", row["kilde"])
+
+
+def _practice_variation_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """The spread of each indicator's attainment between practices, without the chance variation."""
+    ref = c.inputs.settings["reference_year"]
+    names = c.inputs.indicators.set_index("kode")
     # The spread between practices: the SD of attainment among practices with at least 20 patients in the
     # indicator's denominator, less the chance variation of a practice's few patients (binomial). The
     # indicators on a value's threshold other than HbA1c <= 53 keep the spread of the values.
@@ -1075,11 +1144,20 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         add("Praksisvariation", f"Spredning mellem praksis (SD uden tilfældig variation): {row['diagnose']}: "
             f"{row['indikator']}", between[row["indikator"]], c.inputs.settings["practice_indicator_sd"], "andel",
             "skøn: 9 point mellem praksis; med den tilfældige variation i en praksis 8-12 point (domain.md 8.3)")
+
+
+def _patient_value_comparisons(py_ref: pd.DataFrame, add) -> None:
+    """Adults with type 1 diabetes at HbA1c <= 53 mmol/mol in the reference year."""
+    ref_mask = py_ref["dx_maske"].to_numpy().astype(int)
     t1 = ((ref_mask >> DX_CODES.index("T1")) & 1 == 1) & (py_ref["alder"].to_numpy() >= 18) & py_ref["hba1c"].notna(
     ).to_numpy()
     add("Patientværdier", "Andel voksne med type 1-diabetes og HbA1c ≤ 53 mmol/mol (i kohorten)",
         (py_ref["hba1c"].to_numpy()[t1] <= 53).mean(), 0.25, "andel", "type1.dk: 25 % (sygehus, 2019/20)")
 
+
+def _contact_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """Contacts in general practice per patient and diagnosis in the reference year."""
+    ref = c.inputs.settings["reference_year"]
     act = by_name["ap_aktivitet"]
     act_ref = act[act["aar"] == ref]
     contacts = ["konsultation", "telefon", "email", "video", "aarskontrol", "sygebesoeg"]
@@ -1088,8 +1166,15 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         add("Kontakter", f"Kontakter i almen praksis pr. patient med {diagnose}",
             cells[contacts].sum().sum() / cells["patienter"].sum(), row["kontakter_pr_patient"], "pr. patient",
             row["kilde"])
+
+
+def _hospital_activity_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], py_ref: pd.DataFrame,
+                                   add) -> None:
+    """Admissions, outpatient visits and specialist visits per patient and diagnosis in the reference year."""
+    ref = c.inputs.settings["reference_year"]
     hospital = by_name["sygehus_aktivitet"]
     h_ref = hospital[hospital["aar"] == ref]
+    ref_mask = py_ref["dx_maske"].to_numpy().astype(int)
     ages = py_ref["alder"].to_numpy()
     astma = (ref_mask >> DX_CODES.index("astma")) & 1 == 1
     alone = (ref_mask & (ref_mask - 1)) == 0
@@ -1110,6 +1195,12 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         add("Speciallæge", f"Besøg i speciallægepraksis pr. patient med {diagnose}",
             cells["speciallaege_besoeg"].sum() / cells["patienter"].sum(), row["speciallaege_besoeg"],
             "pr. patient", row["kilde"])
+
+
+def _chronic_fee_comparisons(c: _Context, py_ref: pd.DataFrame, add) -> None:
+    """Hospital visits on and off kronikerhonorar, and the share of type 2-diabetes and KOL patients on it."""
+    ref = c.inputs.settings["reference_year"]
+    ref_mask = py_ref["dx_maske"].to_numpy().astype(int)
     t2_or_kol = (ref_mask & ((1 << DX_CODES.index("T2")) | (1 << DX_CODES.index("KOL")))) != 0
     enrolled = py_ref["kronikerhonorar"].to_numpy() == 1
     outpatient = py_ref["ambulante_besoeg"].to_numpy()
@@ -1121,8 +1212,12 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         py_ref.loc[t2_or_kol, "kronikerhonorar"].mean(), float(c.inputs.chronic_uptake.set_index("aar").loc[
             ref, "andel_tilmeldt"]), "andel", "SDS 2022 (63 % i 2021); 70 % i 2024 er skøn")
 
-    _hospital_and_multimorbidity_comparisons(c, by_name, add)
 
+def _nursing_home_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], py_ref: pd.DataFrame, add) -> None:
+    """Nursing-home residents: how many, the share of women, the yearly fall, the coverage of the oldest and
+    the residents with one of the diagnoses."""
+    ref = c.inputs.settings["reference_year"]
+    s = c.scale
     homes = by_name["plejehjemsbeboere"]
     h = homes[homes["aar"] == ref]
     add("Plejehjem", "Plejehjemsbeboere på 65+", h["beboere"].sum(), 41_000 * s, "personer",
@@ -1143,6 +1238,10 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
     add("Plejehjem", "Andel af beboerne med mindst én af de fem diagnoser", patients_in_homes / h["beboere"].sum(),
         0.55, "andel", "skøn: lidt over halvdelen (Kristeligt Dagblad 2016: ca. halvdelen har en eller flere "
         "kroniske sygdomme; generator.yaml)")
+
+
+def _practice_comparisons(c: _Context, add) -> None:
+    """The number of practices, and listed patients per practice in each region against the country."""
     add("Praksis", "Lægepraksis (ydernumre)", len(c.cohort.practices), 1_700, "praksis",
         "skøn: ca. 1.700 (1.980 i 2014, SDS)")
     practices = c.cohort.practices
@@ -1153,7 +1252,6 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
         add("Praksis", f"Tilmeldte pr. praksis i {region} i forhold til landsgennemsnittet",
             listed[r] / national, factor[r], "indeks", c.inputs.regions.loc[r, "kilde"].split("; ")[-1].replace(
                 "tilmeldte pr. lægekapacitet: ", "tilmeldte pr. lægekapacitet i forhold til landet: "))
-    return out
 
 
 def _hospital_and_multimorbidity_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
