@@ -16,8 +16,9 @@ import pandas as pd
 
 from katalog import db as database
 from katalog.content import Problem, load_catalogue
-from katalog.disclosure.protected import protect
-from katalog.mock.mockdata import AGGREGATE, COUNT_COLUMNS, PERSON, MockTable, comparison_frame, generate
+from katalog.content.models import UseCase
+from katalog.disclosure.protected import Protection, protect
+from katalog.mock.mockdata import AGGREGATE, COUNT_COLUMNS, PERSON, Comparison, MockTable, comparison_frame, generate
 from katalog.mock.mockinfo import format_number
 
 CONTENT_TABLES = ("usecases", "mock_tables", "mock_comparisons", "mock_build")
@@ -66,44 +67,97 @@ def build(
     progress(f"Genererer mock-data i skala {scale:g}" + (" (hele landet)" if scale == 1 else ""))
     mock = generate(mockdata_dir or database.mockdata_dir(), scale=scale, cohort_tables=cohort, progress=progress)
     audited = protected and (scale >= AUDITED_FROM_SCALE if audited is None else audited)
-    steps: dict[str, float] = {}
-    protection = None
-    if protected:
-        progress("Diskretionering: hver tabels fulde kube med totaler, sammenkædede tabeller under ét")
-        if audited:
-            progress("Revision: hvert skjult lille tal tjekkes mod alle offentliggjorte tabeller (lineære programmer)")
-        protect_started = time.perf_counter()
-        protection = protect(mock.tables, audited=audited)
-        protect_seconds = time.perf_counter() - protect_started
-        audit_seconds = protection.audit_seconds
-        steps["diskretionering"] = round(protect_seconds - audit_seconds, 3)
-        if audited:
-            steps["revision"] = round(audit_seconds, 3)
+    protection, steps = _protect(mock.tables, audited, progress) if protected else (None, {})
     tables = protection.tables if protection else list(mock.tables)  # unprotected only for `make bench`
     hidden_cells = protection.hidden if protection else {}
     if cohort:
-        # The unprotected aggregates beside the person-level cohort they are counted from, for analysts and the
-        # check that katalog.mock.cohort_sql derives the same tables; like the cohort, chart SQL never reads them.
-        tables += [MockTable(UNPROTECTED_PREFIX + t.name, t.title + " (uden diskretionering)",
-                             "Tabellen før diskretionering; kun til analyse og kontrol. " + t.declaration,
-                             t.frame, t.indexes, PERSON) for t in mock.tables if t.level == AGGREGATE]
+        tables += _unprotected_aggregates(mock.tables)
+    _report_hidden(hidden_cells, progress)
+    audit_summary = _audit_summary(protection, protected, scale, progress)
+    progress(f"Skriver {path}")
+    write_started = time.perf_counter()
+    facts = _build_facts(scale, cohort, mock.seed, protected, audit_summary, protection)
+    _write_database(path, tables, hidden_cells, mock.comparisons, facts, catalogue.items, progress)
+    return BuildReport(
+        path=path,
+        tables={t.name: len(t.frame) for t in tables},
+        usecases=len(catalogue.items),
+        problems=catalogue.problems,
+        seconds=time.perf_counter() - started,
+        scale=scale,
+        steps={**mock.seconds, **steps, "skrivning": round(time.perf_counter() - write_started, 3)},
+        audit=audit_summary,
+    )
+
+
+def _protect(tables: list[MockTable], audited: bool, progress: Callable[[str], None]) -> tuple[Protection, dict]:
+    """Disclosure control (and, if `audited`, the audit) of the mock tables; with its seconds per step."""
+    progress("Diskretionering: hver tabels fulde kube med totaler, sammenkædede tabeller under ét")
+    if audited:
+        progress("Revision: hvert skjult lille tal tjekkes mod alle offentliggjorte tabeller (lineære programmer)")
+    protect_started = time.perf_counter()
+    protection = protect(tables, audited=audited)
+    protect_seconds = time.perf_counter() - protect_started
+    audit_seconds = protection.audit_seconds
+    steps = {"diskretionering": round(protect_seconds - audit_seconds, 3)}
+    if audited:
+        steps["revision"] = round(audit_seconds, 3)
+    return protection, steps
+
+
+def _unprotected_aggregates(tables: list[MockTable]) -> list[MockTable]:
+    """The aggregates before disclosure control, as tables of their own beside the cohort."""
+    # The unprotected aggregates beside the person-level cohort they are counted from, for analysts and the
+    # check that katalog.mock.cohort_sql derives the same tables; like the cohort, chart SQL never reads them.
+    return [MockTable(UNPROTECTED_PREFIX + t.name, t.title + " (uden diskretionering)",
+                      "Tabellen før diskretionering; kun til analyse og kontrol. " + t.declaration,
+                      t.frame, t.indexes, PERSON) for t in tables if t.level == AGGREGATE]
+
+
+def _report_hidden(hidden_cells: dict[str, tuple[int, int]], progress: Callable[[str], None]) -> None:
+    """Report how many counts each protected table hides."""
     for name, (hidden, cells) in hidden_cells.items():
         progress(f"  {name}: {format_number(hidden)} af {format_number(cells)} antal skjult ({hidden / cells:.1%})"
                  if cells else f"  {name}: ingen antal")
-    audit_summary = None
+
+
+def _audit_summary(protection: Protection | None, protected: bool, scale: float,
+                   progress: Callable[[str], None]) -> dict | None:
+    """The audit's summary (reported as passed), or None with a note where the build did not audit."""
     if protection and protection.audit:
         audit_summary = {k: v for k, v in protection.audit.summary().items() if k not in ("tabeller", "eksempler")}
         audit_summary["ekstra_skjult"] = protection.repaired
         progress(f"Revision bestået: {format_number(audit_summary['små_tal_tjekket'])} skjulte små tal tjekket, "
-                 f"ingen kan indsnævres ({audit_seconds:.1f} s"
+                 f"ingen kan indsnævres ({protection.audit_seconds:.1f} s"
                  + (f"; {protection.repaired} celler mere skjult, hvor linjereglerne ikke var nok)"
                     if protection.repaired else ")"))
-    elif protected:
+        return audit_summary
+    if protected:
         progress(f"Revision springes over i skala {scale:g}"
                  + (f" (kun fra skala {AUDITED_FROM_SCALE:g})" if scale < AUDITED_FROM_SCALE else "")
                  + f": kør 'katalog audit --skala {scale:g}'")
-    progress(f"Skriver {path}")
-    write_started = time.perf_counter()
+    return None
+
+
+def _build_facts(scale: float, cohort: bool, seed: int, protected: bool, audit_summary: dict | None,
+                 protection: Protection | None) -> list[tuple[str, str]]:
+    """The rows of mock_build: how the mock data was made and, when audited, what the audit found."""
+    return [
+        ("scale", repr(scale)), ("cohort", "1" if cohort else "0"), ("seed", str(seed)),
+        ("protected", "1" if protected else "0"), ("audited", "1" if audit_summary else "0"),
+        *([] if audit_summary is None else [
+            ("audit_checked", str(audit_summary["små_tal_tjekket"])),
+            ("audit_narrowed", str(audit_summary["indsnævret"])),
+            ("audit_exact", str(audit_summary["bestemt_præcist"])),
+            ("audit_repaired", str(protection.repaired)),
+            ("audit_seconds", f"{protection.audit_seconds:.1f}")]),
+    ]
+
+
+def _write_database(path: Path, tables: list[MockTable], hidden_cells: dict[str, tuple[int, int]],
+                    comparisons: list[Comparison], facts: list[tuple[str, str]], usecases: list[UseCase],
+                    progress: Callable[[str], None]) -> None:
+    """Replace the mock and content tables in one transaction; the group's tables are never touched."""
     db = database.connect(path)
     conn = db.conn
     try:
@@ -117,46 +171,32 @@ def build(
             _write(conn, table)
             progress(f"  {table.name}: {format_number(len(table.frame))} rækker "
                      f"({time.perf_counter() - table_started:.1f} s)")
-        conn.execute("CREATE TABLE mock_tables (name TEXT PRIMARY KEY, title TEXT NOT NULL, "
-                     "declaration TEXT NOT NULL, rows INTEGER NOT NULL, level TEXT NOT NULL, "
-                     "count_columns TEXT NOT NULL, hidden_cells INTEGER, count_cells INTEGER)")
-        conn.executemany("INSERT INTO mock_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [(t.name, t.title, t.declaration, len(t.frame), t.level,
-                           ",".join(COUNT_COLUMNS.get(t.name, ()) if t.level == AGGREGATE else ()),
-                           *hidden_cells.get(t.name, (None, None))) for t in tables])
-        _write(conn, MockTable("mock_comparisons", "", "", comparison_frame(mock.comparisons)))
+        _register_mock_tables(conn, tables, hidden_cells)
+        _write(conn, MockTable("mock_comparisons", "", "", comparison_frame(comparisons)))
         conn.execute("CREATE TABLE mock_build (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        conn.executemany("INSERT INTO mock_build VALUES (?, ?)", [
-            ("scale", repr(scale)), ("cohort", "1" if cohort else "0"), ("seed", str(mock.seed)),
-            ("protected", "1" if protected else "0"), ("audited", "1" if audit_summary else "0"),
-            *([] if audit_summary is None else [
-                ("audit_checked", str(audit_summary["små_tal_tjekket"])),
-                ("audit_narrowed", str(audit_summary["indsnævret"])),
-                ("audit_exact", str(audit_summary["bestemt_præcist"])),
-                ("audit_repaired", str(protection.repaired)),
-                ("audit_seconds", f"{audit_seconds:.1f}")]),
-        ])
+        conn.executemany("INSERT INTO mock_build VALUES (?, ?)", facts)
         conn.execute("CREATE TABLE usecases (id TEXT PRIMARY KEY, title TEXT NOT NULL, subtask TEXT NOT NULL, "
                      "platform TEXT NOT NULL, status TEXT NOT NULL, file TEXT NOT NULL)")
         conn.executemany("INSERT INTO usecases VALUES (?, ?, ?, ?, ?, ?)",
                          [(u.id, u.title, u.subtask, u.platform, u.status, u.path.name if u.path else "")
-                          for u in catalogue.items])
+                          for u in usecases])
         conn.commit()
     except BaseException:
         conn.rollback()
         raise
     finally:
         conn.close()
-    return BuildReport(
-        path=path,
-        tables={t.name: len(t.frame) for t in tables},
-        usecases=len(catalogue.items),
-        problems=catalogue.problems,
-        seconds=time.perf_counter() - started,
-        scale=scale,
-        steps={**mock.seconds, **steps, "skrivning": round(time.perf_counter() - write_started, 3)},
-        audit=audit_summary,
-    )
+
+
+def _register_mock_tables(conn, tables: list[MockTable], hidden_cells: dict[str, tuple[int, int]]) -> None:
+    """The mock_tables register: each table's title, declaration, rows, level, count columns and hidden counts."""
+    conn.execute("CREATE TABLE mock_tables (name TEXT PRIMARY KEY, title TEXT NOT NULL, "
+                 "declaration TEXT NOT NULL, rows INTEGER NOT NULL, level TEXT NOT NULL, "
+                 "count_columns TEXT NOT NULL, hidden_cells INTEGER, count_cells INTEGER)")
+    conn.executemany("INSERT INTO mock_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(t.name, t.title, t.declaration, len(t.frame), t.level,
+                       ",".join(COUNT_COLUMNS.get(t.name, ()) if t.level == AGGREGATE else ()),
+                       *hidden_cells.get(t.name, (None, None))) for t in tables])
 
 
 _SQL_TYPES = {"i": "INTEGER", "u": "INTEGER", "f": "REAL", "b": "INTEGER"}

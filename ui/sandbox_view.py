@@ -164,86 +164,12 @@ def _keep_valid(key: str, options: list, multi: bool = False) -> None:
 
 def widget_builder(table: sb.Table) -> sb.Exploration | None:
     """The widgets: what to show, what to break down by, and the value every other dimension is held at."""
-    cube = table.cube
-    measure_keys = list(cube.measure_keys)
-    geography = cube.geography
-    dimension_keys = ([sb.GEOGRAPHY] if geography else []) + [d.column for d in cube.dimensions]
-    key = widget(table.name, "measures")
-    _keep_valid(key, measure_keys, multi=True)
-    if key not in st.session_state:
-        st.session_state[key] = [cube.ratios[0].key] if cube.ratios else measure_keys[:1]
     left, right = st.columns(2)
-    measures = left.multiselect("Vis", measure_keys, format_func=cube.label, key=key,
-                                help="Andele og rater vises sammen med de antal, de er regnet af.")
-    key = widget(table.name, "breakdown")
-    _keep_valid(key, dimension_keys, multi=True)
-    if key not in st.session_state:
-        st.session_state[key] = [sb.GEOGRAPHY] if geography else dimension_keys[:1]
-    breakdown = right.multiselect("Opdel efter", dimension_keys, format_func=cube.label, key=key,
-                                  help="Den første bliver figurens akse; den næste farve eller serie.")
-
-    level, regions, only, held, area = None, (), {}, {}, sb.COUNTRY
-    if breakdown:
-        columns = st.columns(min(len(breakdown) + (1 if sb.GEOGRAPHY in breakdown else 0), 4))
-        slot = 0
-        for dim in breakdown:
-            if dim == sb.GEOGRAPHY:
-                levels = [lv.name for lv in geography.levels]
-                key = widget(table.name, "level")
-                _keep_valid(key, levels)
-                if key not in st.session_state:
-                    st.session_state[key] = geography.region_level.name
-                labels = {lv.name: lv.label for lv in geography.levels}
-                level = columns[slot % len(columns)].selectbox("Område: niveau", levels, format_func=labels.get,
-                                                               key=key)
-                slot += 1
-                if geography.level(level).columns:
-                    region_options = choices(table, sb.GEOGRAPHY)
-                    key = widget(table.name, "regions")
-                    _keep_valid(key, region_options, multi=True)
-                    regions = tuple(columns[slot % len(columns)].multiselect(
-                        "Kun regionerne", region_options, key=key, placeholder="Alle regioner"))
-                    slot += 1
-                continue
-            dimension = cube.dimension(dim)
-            options = [v for v in choices(table, dim) if v != dimension.total]
-            key = widget(table.name, f"only.{dim}")
-            _keep_valid(key, options, multi=True)
-            chosen = columns[slot % len(columns)].multiselect(f"Kun disse: {dimension.label.lower()}", options,
-                                                              key=key, placeholder="Alle")
-            slot += 1
-            if chosen:
-                only[dim] = chosen
-
-    held_dimensions = [d for d in cube.dimensions if d.column not in breakdown]
-    if held_dimensions or (geography and sb.GEOGRAPHY not in breakdown):
-        st.caption("**Holdt fast** – det, du ikke opdeler efter:")
-        columns = st.columns(4)
-        slot = 0
-        if geography and sb.GEOGRAPHY not in breakdown:
-            options = [sb.COUNTRY, *choices(table, sb.GEOGRAPHY)]
-            key = widget(table.name, "area")
-            _keep_valid(key, options)
-            area = columns[slot % 4].selectbox("Område", options, key=key)
-            slot += 1
-        for dimension in held_dimensions:
-            within = held.get(dimension.within) if dimension.within else None
-            options = choices(table, dimension.column, within)
-            if dimension.additive and dimension.total is None:
-                options = [sb.SUM, *options]
-            key = widget(table.name, f"held.{dimension.column}")
-            _keep_valid(key, options)
-            held[dimension.column] = columns[slot % 4].selectbox(
-                dimension.label, options, key=key,
-                format_func=lambda v: "Alle (lagt sammen)" if v is sb.SUM else str(v))
-            slot += 1
-
-    aggregate = "sum"
-    if any(d.additive and d.total is None for d in cube.dimensions) or (geography and not geography.level_column):
-        key = widget(table.name, "aggregate")
-        aggregate = st.selectbox("Når rækker lægges sammen", list(sb.AGGREGATES),
-                                 format_func=lambda a: sb.AGGREGATES[a][1], key=key,
-                                 help="Er én af rækkerne skjult, er resultatet skjult.")
+    measures = _measures_picker(table, left)
+    breakdown = _breakdown_picker(table, right)
+    level, regions, only = _breakdown_limits(table, breakdown)
+    held, area = _held_pickers(table, breakdown)
+    aggregate = _aggregate_picker(table)
     if not measures:
         st.info("Vælg mindst én værdi under **Vis**.")
         return None
@@ -256,6 +182,116 @@ def widget_builder(table: sb.Table) -> sb.Exploration | None:
     except sb.BuilderError as error:
         st.error(str(error), icon=":material/error:")
         return None
+
+
+def _measures_picker(table: sb.Table, column) -> list[str]:
+    """«Vis»: the measures to show (at first the table's first ratio, else its first measure)."""
+    cube = table.cube
+    measure_keys = list(cube.measure_keys)
+    key = widget(table.name, "measures")
+    _keep_valid(key, measure_keys, multi=True)
+    if key not in st.session_state:
+        st.session_state[key] = [cube.ratios[0].key] if cube.ratios else measure_keys[:1]
+    return column.multiselect("Vis", measure_keys, format_func=cube.label, key=key,
+                              help="Andele og rater vises sammen med de antal, de er regnet af.")
+
+
+def _breakdown_picker(table: sb.Table, column) -> list[str]:
+    """«Opdel efter»: the dimensions to break down by (at first the geography, else the first dimension)."""
+    cube = table.cube
+    dimension_keys = ([sb.GEOGRAPHY] if cube.geography else []) + [d.column for d in cube.dimensions]
+    key = widget(table.name, "breakdown")
+    _keep_valid(key, dimension_keys, multi=True)
+    if key not in st.session_state:
+        st.session_state[key] = [sb.GEOGRAPHY] if cube.geography else dimension_keys[:1]
+    return column.multiselect("Opdel efter", dimension_keys, format_func=cube.label, key=key,
+                              help="Den første bliver figurens akse; den næste farve eller serie.")
+
+
+def _breakdown_limits(table: sb.Table, breakdown: list[str]) -> tuple[str | None, tuple, dict]:
+    """Per broken-down dimension, what to keep: the geography's level and regions, else only some values."""
+    level, regions, only = None, (), {}
+    if not breakdown:
+        return level, regions, only
+    cube = table.cube
+    columns = st.columns(min(len(breakdown) + (1 if sb.GEOGRAPHY in breakdown else 0), 4))
+    slot = 0
+    for dim in breakdown:
+        if dim == sb.GEOGRAPHY:
+            level, regions, slot = _level_and_regions(table, columns, slot)
+            continue
+        dimension = cube.dimension(dim)
+        options = [v for v in choices(table, dim) if v != dimension.total]
+        key = widget(table.name, f"only.{dim}")
+        _keep_valid(key, options, multi=True)
+        chosen = columns[slot % len(columns)].multiselect(f"Kun disse: {dimension.label.lower()}", options,
+                                                          key=key, placeholder="Alle")
+        slot += 1
+        if chosen:
+            only[dim] = chosen
+    return level, regions, only
+
+
+def _level_and_regions(table: sb.Table, columns: list, slot: int) -> tuple[str, tuple, int]:
+    """The geography broken down: its level and (below the country) only some regions; the next free slot."""
+    geography = table.cube.geography
+    levels = [lv.name for lv in geography.levels]
+    key = widget(table.name, "level")
+    _keep_valid(key, levels)
+    if key not in st.session_state:
+        st.session_state[key] = geography.region_level.name
+    labels = {lv.name: lv.label for lv in geography.levels}
+    level = columns[slot % len(columns)].selectbox("Område: niveau", levels, format_func=labels.get, key=key)
+    slot += 1
+    regions = ()
+    if geography.level(level).columns:
+        region_options = choices(table, sb.GEOGRAPHY)
+        key = widget(table.name, "regions")
+        _keep_valid(key, region_options, multi=True)
+        regions = tuple(columns[slot % len(columns)].multiselect(
+            "Kun regionerne", region_options, key=key, placeholder="Alle regioner"))
+        slot += 1
+    return level, regions, slot
+
+
+def _held_pickers(table: sb.Table, breakdown: list[str]) -> tuple[dict, str]:
+    """«Holdt fast»: the area and the value of every dimension not broken down (additive ones may be summed)."""
+    cube, geography = table.cube, table.cube.geography
+    held, area = {}, sb.COUNTRY
+    held_dimensions = [d for d in cube.dimensions if d.column not in breakdown]
+    if not (held_dimensions or (geography and sb.GEOGRAPHY not in breakdown)):
+        return held, area
+    st.caption("**Holdt fast** – det, du ikke opdeler efter:")
+    columns = st.columns(4)
+    slot = 0
+    if geography and sb.GEOGRAPHY not in breakdown:
+        options = [sb.COUNTRY, *choices(table, sb.GEOGRAPHY)]
+        key = widget(table.name, "area")
+        _keep_valid(key, options)
+        area = columns[slot % 4].selectbox("Område", options, key=key)
+        slot += 1
+    for dimension in held_dimensions:
+        within = held.get(dimension.within) if dimension.within else None
+        options = choices(table, dimension.column, within)
+        if dimension.additive and dimension.total is None:
+            options = [sb.SUM, *options]
+        key = widget(table.name, f"held.{dimension.column}")
+        _keep_valid(key, options)
+        held[dimension.column] = columns[slot % 4].selectbox(
+            dimension.label, options, key=key,
+            format_func=lambda v: "Alle (lagt sammen)" if v is sb.SUM else str(v))
+        slot += 1
+    return held, area
+
+
+def _aggregate_picker(table: sb.Table) -> str:
+    """How rows are combined, where the table has no total row to hold at (else a sum)."""
+    cube, geography = table.cube, table.cube.geography
+    if any(d.additive and d.total is None for d in cube.dimensions) or (geography and not geography.level_column):
+        return st.selectbox("Når rækker lægges sammen", list(sb.AGGREGATES),
+                            format_func=lambda a: sb.AGGREGATES[a][1], key=widget(table.name, "aggregate"),
+                            help="Er én af rækkerne skjult, er resultatet skjult.")
+    return "sum"
 
 
 def _open_in_sql_box(sql: str, values: dict) -> None:

@@ -406,6 +406,20 @@ def _order_by(column: str, dimension: Dimension | None) -> str:
 def build_query(table: Table, view: View) -> Query:
     """The SQL for a view: every identifier checked against the table's columns, every value a bound parameter."""
     cube, real = table.cube, table.columns
+    name = _checked_view(table, view)
+    clauses = _Clauses()
+    select, order, chart_dimensions = _grouped_columns(cube, view, real, name, clauses)
+    _held_dimensions(cube, view, real, name, clauses)
+    _held_area(cube, view, real, name, clauses)
+    output = _output_measures(cube, view, real, name)
+    items = _select_items(cube, select, output, clauses.merges, view.aggregate, real, name)
+    sql = _statement(name, items, clauses.where, select, order, clauses.merges)
+    return _described_query(cube, view, name, sql, clauses, select, output, chart_dimensions)
+
+
+def _checked_view(table: Table, view: View) -> str:
+    """Refuse a view that does not fit the table (its table, aggregate, breakdown, measures); the checked name."""
+    cube, real = table.cube, table.columns
     if view.table != table.name:
         raise BuilderError(f"Visningen hører til tabellen {view.table}, ikke {table.name}.")
     name = _check_identifier(table.name, [table.name], table.name)
@@ -419,101 +433,136 @@ def build_query(table: Table, view: View) -> Query:
         raise BuilderError("Den samme dimension er valgt to gange under «Opdel efter».")
     if not view.measures:
         raise BuilderError("Vælg mindst én værdi at vise.")
+    return name
 
-    select: list[str] = []  # output dimension columns
-    chart_dimensions: list[str] = []
-    order: list[str] = []
-    where: list[str] = []
-    values: dict[str, Scalar] = {}
-    sources: dict[str, str] = {}
-    plabels: dict[str, str] = {}
-    held_text: list[str] = []
-    only_text: list[str] = []
-    merges = False
 
-    def bind(param: str, value: Scalar, label: str, source: str | None) -> str:
-        values[param] = value
-        plabels[param] = label
+@dataclass
+class _Clauses:
+    """What a view's choices add to its query as it is built: WHERE conditions, bound values and their texts."""
+
+    where: list[str] = field(default_factory=list)
+    values: dict[str, Scalar] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # parameter -> SELECT giving its choices
+    labels: dict[str, str] = field(default_factory=dict)  # parameter -> its label
+    held_text: list[str] = field(default_factory=list)
+    only_text: list[str] = field(default_factory=list)
+    merges: bool = False  # rows of the table are added together
+
+    def bind(self, param: str, value: Scalar, label: str, source: str | None) -> str:
+        """Bind one value as a parameter; its placeholder."""
+        self.values[param] = value
+        self.labels[param] = label
         if source:
-            sources[param] = source
+            self.sources[param] = source
         return f":{param}"
 
-    def bind_list(param: str, chosen: Sequence[Scalar], label: str) -> str:
-        only_text.append(f"{label}: {', '.join(str(v) for v in chosen)}")
-        return bind(param, json.dumps([_check_value(v, label) for v in chosen], ensure_ascii=False),
-                    f"{label} (valgt i sandkassen)", None)
+    def bind_list(self, param: str, chosen: Sequence[Scalar], label: str) -> str:
+        """Bind a list of chosen values as one JSON array parameter; its placeholder."""
+        self.only_text.append(f"{label}: {', '.join(str(v) for v in chosen)}")
+        return self.bind(param, json.dumps([_check_value(v, label) for v in chosen], ensure_ascii=False),
+                         f"{label} (valgt i sandkassen)", None)
 
+
+def _grouped_columns(cube: Cube, view: View, real: Sequence[str], name: str,
+                     clauses: _Clauses) -> tuple[list[str], list[str], list[str]]:
+    """The broken-down columns (output dimension columns, ORDER BY terms, the chart's categories), each limited
+    to its rows below the total: a level's rows, only some regions or values."""
+    select: list[str] = []
+    order: list[str] = []
+    chart_dimensions: list[str] = []
     for key in view.breakdown:
         if key == GEOGRAPHY:
-            geography = cube.geography
-            level = geography.level(view.level)
-            for column in level.columns:
-                _check_identifier(column, real, name)
+            level = _level_rows(cube.geography, view, real, name, clauses)
             select += [c for c in level.columns if c not in select]
             order += list(level.columns)
             if level.columns:
                 chart_dimensions.append(level.columns[-1])
-            if geography.level_column:
-                where.append(f"{_check_identifier(geography.level_column, real, name)} = {_literal(level.name)}")
-            else:
-                merges = True
-            if view.regions and level.columns:
-                region = _check_identifier(geography.region_column, real, name)
-                where.append(f"{region} IN {_json_list(bind_list('regioner', view.regions, 'Regioner'))}")
             continue
         dimension = cube.dimension(key)
         select.append(key)
         order.append(_order_by(key, dimension))
         chart_dimensions.append(key)
         if dimension.total is not None:
-            where.append(f"{key} <> {_literal(dimension.total)}")
+            clauses.where.append(f"{key} <> {_literal(dimension.total)}")
         if view.only.get(key):
-            where.append(f"{key} IN {_json_list(bind_list(f'{key}_valg', view.only[key], dimension.label))}")
+            chosen = clauses.bind_list(f"{key}_valg", view.only[key], dimension.label)
+            clauses.where.append(f"{key} IN {_json_list(chosen)}")
+    return select, order, chart_dimensions
 
+
+def _level_rows(geography: Geography, view: View, real: Sequence[str], name: str, clauses: _Clauses) -> Level:
+    """The WHERE clause for the geography broken down: its level's rows (or finer rows merged), optionally only
+    some regions; the level."""
+    level = geography.level(view.level)
+    for column in level.columns:
+        _check_identifier(column, real, name)
+    if geography.level_column:
+        clauses.where.append(f"{_check_identifier(geography.level_column, real, name)} = {_literal(level.name)}")
+    else:
+        clauses.merges = True
+    if view.regions and level.columns:
+        region = _check_identifier(geography.region_column, real, name)
+        clauses.where.append(f"{region} IN {_json_list(clauses.bind_list('regioner', view.regions, 'Regioner'))}")
+    return level
+
+
+def _held_dimensions(cube: Cube, view: View, real: Sequence[str], name: str, clauses: _Clauses) -> None:
+    """The WHERE clause for held values: each dimension not broken down at one value, or (SUM) added up."""
     for dimension in cube.dimensions:
         if dimension.column in view.breakdown:
             continue
         column = _check_identifier(dimension.column, real, name)
-        if column in view.held:
-            value = view.held[column]
-        elif dimension.total is not None:
-            value = dimension.total
-        elif dimension.additive:
-            value = SUM
-        else:
-            raise BuilderError(f"Vælg en værdi for «{dimension.label}» (tabellen har ingen total for den).")
+        value = _held_value(dimension, view)
         if value is SUM:
             if not dimension.additive:
                 raise BuilderError(f"«{dimension.label}» kan ikke lægges sammen: de samme personer tælles under "
                                    "flere værdier. Vælg én værdi, eller opdel efter den.")
-            merges = True
-            held_text.append(f"{dimension.label}: alle (lagt sammen)")
+            clauses.merges = True
+            clauses.held_text.append(f"{dimension.label}: alle (lagt sammen)")
             continue
         _check_value(value, dimension.label)
         source = (f"SELECT DISTINCT {column} FROM {name} WHERE {column} IS NOT NULL ORDER BY "
                   f"{_order_by(column, dimension)}{' DESC' if dimension.newest_first else ''}")
-        where.append(f"{column} = {bind(column, value, dimension.label, source)}")
-        held_text.append(f"{dimension.label}: {value}")
+        clauses.where.append(f"{column} = {clauses.bind(column, value, dimension.label, source)}")
+        clauses.held_text.append(f"{dimension.label}: {value}")
 
-    if cube.geography is not None and GEOGRAPHY not in view.breakdown:
-        geography = cube.geography
-        region = _check_identifier(geography.region_column, real, name)
-        _check_value(view.area, "Område")
-        regions_sql = (f"SELECT DISTINCT {region} FROM {name} WHERE {region} <> {_literal(COUNTRY)} ORDER BY 1")
-        area_source = f"SELECT {_literal(COUNTRY)} UNION ALL SELECT * FROM ({regions_sql})"
-        if geography.level_column:
-            level_column = _check_identifier(geography.level_column, real, name)
-            levels = ", ".join(_literal(level.name) for level in geography.levels[:2])
-            area = bind("omraade", view.area, "Område", area_source)
-            where.append(f"{level_column} IN ({levels}) AND {region} = {area}")
-        else:
-            merges = True
-            if view.area != COUNTRY:
-                where.append(f"{region} = {bind('omraade', view.area, 'Område', regions_sql)}")
-        held_text.append(f"Område: {view.area}")
 
-    # Measures: the chosen ones, each ratio with the two counts it is computed from (hidden with either).
-    measures = {m.column: m for m in cube.measures}
+def _held_value(dimension: Dimension, view: View) -> Scalar | None:
+    """The value a dimension is held at: the member's choice, else its total row, else SUM where it may be added."""
+    if dimension.column in view.held:
+        return view.held[dimension.column]
+    if dimension.total is not None:
+        return dimension.total
+    if dimension.additive:
+        return SUM
+    raise BuilderError(f"Vælg en værdi for «{dimension.label}» (tabellen har ingen total for den).")
+
+
+def _held_area(cube: Cube, view: View, real: Sequence[str], name: str, clauses: _Clauses) -> None:
+    """The WHERE clause for the geography held: the whole country's or one region's row (or their rows merged)."""
+    if cube.geography is None or GEOGRAPHY in view.breakdown:
+        return
+    geography = cube.geography
+    region = _check_identifier(geography.region_column, real, name)
+    _check_value(view.area, "Område")
+    regions_sql = (f"SELECT DISTINCT {region} FROM {name} WHERE {region} <> {_literal(COUNTRY)} ORDER BY 1")
+    area_source = f"SELECT {_literal(COUNTRY)} UNION ALL SELECT * FROM ({regions_sql})"
+    if geography.level_column:
+        level_column = _check_identifier(geography.level_column, real, name)
+        levels = ", ".join(_literal(level.name) for level in geography.levels[:2])
+        area = clauses.bind("omraade", view.area, "Område", area_source)
+        clauses.where.append(f"{level_column} IN ({levels}) AND {region} = {area}")
+    else:
+        clauses.merges = True
+        if view.area != COUNTRY:
+            clauses.where.append(f"{region} = {clauses.bind('omraade', view.area, 'Område', regions_sql)}")
+    clauses.held_text.append(f"Område: {view.area}")
+
+
+def _output_measures(cube: Cube, view: View, real: Sequence[str], name: str) -> list[str]:
+    """The measure columns: the chosen ones, each ratio with the two counts it is computed from (hidden with
+    either)."""
+    measures = {m.column for m in cube.measures}
     ratios = {r.key: r for r in cube.ratios}
     output: list[str] = []
     for key in view.measures:
@@ -525,7 +574,16 @@ def build_query(table: Table, view: View) -> Query:
             raise BuilderError(f"«{key}» er ikke en værdi i tabellen {name}.")
         if key not in output:
             output.append(key)
-    function, _ = AGGREGATES[view.aggregate]
+    return output
+
+
+def _select_items(cube: Cube, select: list[str], output: list[str], merges: bool, aggregate: str,
+                  real: Sequence[str], name: str) -> list[str]:
+    """The SELECT list: the dimension columns, then each measure as the table holds it (merged: combined, hidden
+    where one row is hidden) and each ratio computed from its counts."""
+    measures = {m.column: m for m in cube.measures}
+    ratios = {r.key: r for r in cube.ratios}
+    function, _ = AGGREGATES[aggregate]
 
     def expression(column: str) -> str:
         _check_identifier(column, real, name)
@@ -545,7 +603,12 @@ def build_query(table: Table, view: View) -> Query:
             raise BuilderError(f"«{measure.label}» kan ikke lægges sammen over rækker. Opdel efter det, der lægges "
                                "sammen, eller vælg et antal.")
         items.append(f"{expression(key)} AS {key}" if merges else key)
+    return items
 
+
+def _statement(name: str, items: list[str], where: list[str], select: list[str], order: list[str],
+               merges: bool) -> str:
+    """The SQL text: SELECT, FROM, WHERE, GROUP BY (only where rows are merged) and ORDER BY."""
     sql = "SELECT " + ",\n       ".join(items) + f"\nFROM {name}"
     if where:
         sql += "\nWHERE " + "\n  AND ".join(where)
@@ -553,23 +616,31 @@ def build_query(table: Table, view: View) -> Query:
         sql += "\nGROUP BY " + ", ".join(select)
     if order:
         sql += "\nORDER BY " + ", ".join(order)
+    return sql
 
+
+def _described_query(cube: Cube, view: View, name: str, sql: str, clauses: _Clauses, select: list[str],
+                     output: list[str], chart_dimensions: list[str]) -> Query:
+    """The Query: the SQL with its values and what a chart needs to know of its columns (kinds, labels, counts,
+    ratios and their formulas)."""
+    measures = {m.column: m for m in cube.measures}
+    ratios = {r.key: r for r in cube.ratios}
     kinds = {key: ("andel" if key in ratios else measures[key].kind) for key in output}
     labels = {c: cube.label(c) for c in (*select, *output)}
-    if merges and view.aggregate != "sum":
+    if clauses.merges and view.aggregate != "sum":
         labels.update({c: f"{labels[c]} ({AGGREGATES[view.aggregate][1].lower()})" for c in output if c not in ratios})
     counts = tuple(k for k in output if kinds[k] in ("antal", "beløb", "rate"))
     derived = {r: [ratios[r].numerator, ratios[r].denominator] for r in output if r in ratios}
     numeric = tuple(k for k in (*select, *output) if k in NUMERIC_NAMES or kinds.get(k) == "egenskab")
-    return Query(table=name, sql=sql, values=values, columns=(*select, *output),
+    return Query(table=name, sql=sql, values=clauses.values, columns=(*select, *output),
                  measures=tuple(dict.fromkeys(view.measures)), dimensions=tuple(chart_dimensions),
                  counts=counts, derived=derived, numeric_dimensions=numeric,
-                 labels=labels, kinds=kinds, merges=merges,
+                 labels=labels, kinds=kinds, merges=clauses.merges,
                  formulas={r: f"`{ratios[r].numerator}` / `{ratios[r].denominator}`"
                               + (f" × {ratios[r].factor:,}".replace(",", ".") if ratios[r].factor != 1 else "")
                            for r in derived},
-                 held_text=" · ".join(held_text), only_text=" · ".join(only_text), param_sources=sources,
-                 param_labels=plabels)
+                 held_text=" · ".join(clauses.held_text), only_text=" · ".join(clauses.only_text),
+                 param_sources=clauses.sources, param_labels=clauses.labels)
 
 
 def choices(db_path: Path, table: Table, key: str, within: Scalar | None = None) -> list[Scalar]:
@@ -785,55 +856,80 @@ def chart_spec(rows: pd.DataFrame, dimensions: list[str], measure: str | None, l
     value_format = ",.0f" if kinds.get(measure) in ("antal", "beløb") else ",.1~f"  # 2,5 and 20, not 20,0
     x_value = alt.X(f"{measure}:Q", title=labels.get(measure, measure), axis=alt.Axis(format=value_format))
     drawn = 0 < len(rows) <= MAX_CHART_ROWS
-    base = alt.Chart()
     dims = [d for d in dimensions if d in rows.columns]
     if not dims:
-        chart = base.mark_bar(tooltip=True).encode(x=x_value, tooltip=tooltip).properties(height=60)
+        chart = alt.Chart().mark_bar(tooltip=True).encode(x=x_value, tooltip=tooltip).properties(height=60)
     elif len(dims) == 1 and dims[0] == "aar":
-        chart = base.mark_line(point=True, tooltip=True).encode(
-            x=alt.X("aar:O", title=labels.get("aar", "År")), y=_y_value(measure, labels, value_format),
-            tooltip=tooltip).properties(height=300)
+        chart = _lines_over_years(rows, measure, labels, value_format, tooltip)
     elif len(dims) == 1:
-        dim = dims[0]
-        ordered = _is_ordered(dim, rows)
-        y = alt.Y(f"{dim}:N", title=labels.get(dim, dim), axis=alt.Axis(labelLimit=220),
-                  sort=_values(rows, dim) if ordered else alt.EncodingSortField(field=measure, op="max",
-                                                                                   order="descending"))
-        bars = base.mark_bar(tooltip=True).encode(x=x_value, tooltip=tooltip)
-        hidden = base.transform_filter(f"datum.{measure} == null").mark_text(
-            align="left", x=4, color="#555555", fontStyle="italic", fontSize=11).encode(text=alt.value("skjult"))
-        chart = alt.layer(bars, hidden).encode(y=y).properties(height=alt.Step(18))
+        chart = _sorted_bars(rows, dims[0], measure, labels, x_value, tooltip)
     elif len(dims) == 2 and "aar" in dims:
-        other = next(d for d in dims if d != "aar")
-        chart = base.mark_line(point=True, tooltip=True).encode(
-            x=alt.X("aar:O", title=labels.get("aar", "År")), y=_y_value(measure, labels, value_format),
-            color=alt.Color(f"{other}:N", title=labels.get(other, other), sort=_values(rows, other),
-                            legend=alt.Legend(orient="bottom", columns=4, labelLimit=220)),
-            tooltip=tooltip).properties(height=320)
+        series = next(d for d in dims if d != "aar")
+        chart = _lines_over_years(rows, measure, labels, value_format, tooltip, series)
     elif len(dims) == 2 and rows[dims[1]].nunique() <= 10:
-        first, second = dims
-        chart = base.mark_bar(tooltip=True).encode(
-            y=alt.Y(f"{first}:N", title=labels.get(first, first), sort=_values(rows, first),
-                    axis=alt.Axis(labelLimit=220)),
-            yOffset=alt.YOffset(f"{second}:N", sort=_values(rows, second)), x=x_value,
-            color=alt.Color(f"{second}:N", title=labels.get(second, second), sort=_values(rows, second),
-                            legend=alt.Legend(orient="bottom", columns=4, labelLimit=220)),
-            tooltip=tooltip).properties(height=alt.Step(12))
+        chart = _grouped_bars(rows, dims[0], dims[1], labels, x_value, tooltip)
     elif len(dims) == 2:
-        first, second = dims
-        chart = base.mark_rect(tooltip=True).encode(
-            y=alt.Y(f"{first}:N", title=labels.get(first, first), sort=_values(rows, first),
-                    axis=alt.Axis(labelLimit=220)),
-            x=alt.X(f"{second}:N", title=labels.get(second, second), sort=_values(rows, second)),
-            color=alt.Color(f"{measure}:Q", title=labels.get(measure, measure),
-                            legend=alt.Legend(format=value_format)),
-            tooltip=tooltip).properties(height=alt.Step(16))
+        chart = _heat_map(rows, dims[0], dims[1], measure, labels, value_format, tooltip)
     else:
-        expression = " + ' · ' + ".join(f"datum.{d}" for d in dims)
-        chart = base.transform_calculate(kombination=expression).mark_bar(tooltip=True).encode(
-            y=alt.Y("kombination:N", title=" · ".join(labels.get(d, d) for d in dims), sort=None,
-                    axis=alt.Axis(labelLimit=320)), x=x_value, tooltip=tooltip).properties(height=alt.Step(14))
+        chart = _combination_bars(dims, labels, x_value, tooltip)
     return _strip(chart.to_dict(validate=False)), drawn
+
+
+def _lines_over_years(rows: pd.DataFrame, measure: str, labels: Mapping[str, str], value_format: str,
+                      tooltip: list, series: str | None = None) -> alt.Chart:
+    """A line over the years; with a second dimension, one line (coloured) per value of it."""
+    encoding = {"x": alt.X("aar:O", title=labels.get("aar", "År")), "y": _y_value(measure, labels, value_format)}
+    if series is not None:
+        encoding["color"] = alt.Color(f"{series}:N", title=labels.get(series, series), sort=_values(rows, series),
+                                      legend=alt.Legend(orient="bottom", columns=4, labelLimit=220))
+    return alt.Chart().mark_line(point=True, tooltip=True).encode(**encoding, tooltip=tooltip).properties(
+        height=300 if series is None else 320)
+
+
+def _sorted_bars(rows: pd.DataFrame, dim: str, measure: str, labels: Mapping[str, str], x_value: alt.X,
+                 tooltip: list) -> alt.LayerChart:
+    """A bar per value of one dimension, in its own order or by value, with «skjult» written where it is hidden."""
+    base = alt.Chart()
+    ordered = _is_ordered(dim, rows)
+    y = alt.Y(f"{dim}:N", title=labels.get(dim, dim), axis=alt.Axis(labelLimit=220),
+              sort=_values(rows, dim) if ordered else alt.EncodingSortField(field=measure, op="max",
+                                                                               order="descending"))
+    bars = base.mark_bar(tooltip=True).encode(x=x_value, tooltip=tooltip)
+    hidden = base.transform_filter(f"datum.{measure} == null").mark_text(
+        align="left", x=4, color="#555555", fontStyle="italic", fontSize=11).encode(text=alt.value("skjult"))
+    return alt.layer(bars, hidden).encode(y=y).properties(height=alt.Step(18))
+
+
+def _grouped_bars(rows: pd.DataFrame, first: str, second: str, labels: Mapping[str, str], x_value: alt.X,
+                  tooltip: list) -> alt.Chart:
+    """Bars per value of the first dimension, grouped and coloured by the second (which has few values)."""
+    return alt.Chart().mark_bar(tooltip=True).encode(
+        y=alt.Y(f"{first}:N", title=labels.get(first, first), sort=_values(rows, first),
+                axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset(f"{second}:N", sort=_values(rows, second)), x=x_value,
+        color=alt.Color(f"{second}:N", title=labels.get(second, second), sort=_values(rows, second),
+                        legend=alt.Legend(orient="bottom", columns=4, labelLimit=220)),
+        tooltip=tooltip).properties(height=alt.Step(12))
+
+
+def _heat_map(rows: pd.DataFrame, first: str, second: str, measure: str, labels: Mapping[str, str],
+              value_format: str, tooltip: list) -> alt.Chart:
+    """A heat map: the first dimension down, the second across, the value as colour."""
+    return alt.Chart().mark_rect(tooltip=True).encode(
+        y=alt.Y(f"{first}:N", title=labels.get(first, first), sort=_values(rows, first),
+                axis=alt.Axis(labelLimit=220)),
+        x=alt.X(f"{second}:N", title=labels.get(second, second), sort=_values(rows, second)),
+        color=alt.Color(f"{measure}:Q", title=labels.get(measure, measure),
+                        legend=alt.Legend(format=value_format)),
+        tooltip=tooltip).properties(height=alt.Step(16))
+
+
+def _combination_bars(dims: list[str], labels: Mapping[str, str], x_value: alt.X, tooltip: list) -> alt.Chart:
+    """A bar per combination of three or more dimensions, labelled with their values joined by « · »."""
+    expression = " + ' · ' + ".join(f"datum.{d}" for d in dims)
+    return alt.Chart().transform_calculate(kombination=expression).mark_bar(tooltip=True).encode(
+        y=alt.Y("kombination:N", title=" · ".join(labels.get(d, d) for d in dims), sort=None,
+                axis=alt.Axis(labelLimit=320)), x=x_value, tooltip=tooltip).properties(height=alt.Step(14))
 
 
 def _y_value(measure: str, labels: Mapping[str, str], value_format: str) -> alt.Y:
