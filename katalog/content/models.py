@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-Diagnosis = Literal["astma", "atrieflimren", "diabetes", "KOL", "hjertesvigt"]
+Diagnosis = Literal["astma", "atrieflimren", "diabetes", "KOL", "hjertesvigt", "osteoporose"]
 Subtask = Literal["1", "2a", "2b", "2c"]
 Aim = Literal[
     "Planlægning og styring",

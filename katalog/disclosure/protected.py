@@ -105,6 +105,7 @@ def protect(tables: Sequence[MockTable], *, audited: bool = False) -> Protection
                                            "ydernummer"),
         "praksis": _practices(frames["praksis"], practices),
         "plejehjemsbeboere": _nursing_homes(frames["plejehjemsbeboere"], geo),
+        "osteoporose": _osteoporosis(frames["osteoporose"], geo),
     }
     links = _links(cubes)
     suppress_linked(cubes, links)
@@ -124,6 +125,7 @@ def protect(tables: Sequence[MockTable], *, audited: bool = False) -> Protection
                                                       frames["praksis_indikatorer"]),
         "praksis": _practice_rows(cubes["praksis"], frames["praksis"]),
         "plejehjemsbeboere": to_frame(cubes["plejehjemsbeboere"]),
+        "osteoporose": to_frame(cubes["osteoporose"]),
     }
     written["ap_forekomst"] = _prevalence(frames["ap_forekomst"], cubes["ap_patienter"])
     out = []
@@ -355,6 +357,15 @@ def _nursing_homes(frame: pd.DataFrame, geo: Hierarchy) -> Cube:
                       ["beboere"], public=["befolkning"])
 
 
+def _osteoporosis(frame: pd.DataFrame, geo: Hierarchy) -> Cube:
+    """Patients with osteoporosis and, a part of them, those in medical treatment (so the untreated rest is
+    protected as a count too). Drawn apart from the cohort, so linked to no other table."""
+    return from_frame("osteoporose", frame, ["aar"],
+                      [("kommune", geo), ("koen", _sex()), ("aldersgruppe", _age())],
+                      ["patienter", "i_behandling"], parts=[Part("i_behandling", "patienter")],
+                      public=["befolkning"])
+
+
 # --- links: the same persons in two places --------------------------------------------------------
 
 
@@ -566,6 +577,7 @@ _INDEXES = {
     "multimorbiditet": (("aar", "diagnose", "region"),),
     "forloeb": (("aar", "diagnose", "region"),),
     "plejehjemsbeboere": (("aar", "niveau", "region"),),
+    "osteoporose": (("aar", "niveau", "region"),),
 }
 
 

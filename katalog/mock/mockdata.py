@@ -62,6 +62,7 @@ COUNT_COLUMNS = {
     "sygehuskontakt": ("patienter", "patienter_sygehuskontakt", "patienter_indlagt", "patienter_genindlagt_30d"),
     "multimorbiditet": ("patienter",),
     "plejehjemsbeboere": ("beboere", "befolkning"),
+    "osteoporose": ("patienter", "i_behandling", "befolkning"),
 }
 
 
@@ -156,6 +157,7 @@ class Inputs:
     pathways: pd.DataFrame
     indicator_years: pd.DataFrame
     hospital_contact: pd.DataFrame
+    osteoporosis: pd.DataFrame
 
 
 def read_inputs(folder: Path) -> Inputs:
@@ -177,6 +179,7 @@ def read_inputs(folder: Path) -> Inputs:
         pathways=csv("forloeb.csv"),
         indicator_years=csv("indikatorer_aar.csv"),
         hospital_contact=csv("sygehuskontakt.csv"),
+        osteoporosis=csv("osteoporose.csv"),
     )
 
 
@@ -358,8 +361,9 @@ _SYNTHETIC = ("Alle tal er syntetiske: de er dannet af en tilfældig, men reprod
 
 
 def _aggregate_tables(c: _Context, rng: np.random.Generator) -> list[MockTable]:
+    population = _befolkning(c)
     return [
-        _befolkning(c),
+        population,
         _ap_patienter(c),
         _ap_forekomst(c),
         _kvalitetsindikatorer(c),
@@ -372,6 +376,7 @@ def _aggregate_tables(c: _Context, rng: np.random.Generator) -> list[MockTable]:
         _forloeb_tid(c),
         _plejehjemsbeboere(c, rng),
         _praksis(c),
+        _osteoporose(c, population.frame),
     ]
 
 
@@ -865,6 +870,60 @@ def _praksis(c: _Context) -> MockTable:
 # --- person-level tables -----------------------------------------------------------------------
 
 
+# Its own stream of random numbers, so adding the table changed none of the others.
+_OSTEOPOROSIS_STREAM = 31
+
+
+def _osteoporose(c: _Context, population: pd.DataFrame) -> MockTable:
+    """Patients with osteoporosis (a selected other chronic disease, not in the cohort) by kommune, sex and age
+    group, with the population: drawn from the population at the age- and sex-specific shares of
+    osteoporose.csv, scaled so the country has the published number of diagnosed patients in the reference
+    year, with the kommunal variation of the five diagnoses; about half of them in medical treatment."""
+    settings = c.inputs.settings
+    rng = np.random.default_rng([int(settings["seed"]), _OSTEOPOROSIS_STREAM])
+    pop = c.population
+    shares = c.inputs.osteoporosis.set_index("aldersgruppe").loc[c.age5_labels]
+    by_sex = np.stack([shares["andel_kvinder"].to_numpy(dtype=float), shares["andel_maend"].to_numpy(dtype=float)])
+    age5, sex, n = pop["age5"].to_numpy(), pop["koen_nr"].to_numpy(), pop["befolkning"].to_numpy()
+    share = by_sex[sex, age5]
+    in_ref = (pop["aar"] == settings["reference_year"]).to_numpy()
+    level = settings["osteoporosis_diagnosed_2024"] * c.scale / (n * share)[in_ref].sum()
+    kommune = rng.lognormal(0.0, settings["kommune_prevalence_noise_sd"], size=len(c.kommune_names))
+    patients = rng.binomial(n, np.clip(share * level * kommune[pop["kommune_nr"].to_numpy()], 0.0, 1.0))
+    # Treatment varies between kommuner (logit scale) around the national share: an estimate, nothing is published.
+    odds = np.log(settings["osteoporosis_treated_share"] / (1 - settings["osteoporosis_treated_share"]))
+    treat = 1 / (1 + np.exp(-(odds + rng.normal(0.0, settings["osteoporosis_treated_kommune_sd"],
+                                                 size=len(c.kommune_names)))))
+    treated = rng.binomial(patients, treat[pop["kommune_nr"].to_numpy()])
+    frame = _labelled(c, _sum_by({"aar": pop["aar"].to_numpy(), "kommune_nr": pop["kommune_nr"].to_numpy(),
+                                  "koen_nr": sex, "agegroup": coarse_age_group(c.cohort_inputs.age_starts[age5])},
+                                 {"patienter": patients, "i_behandling": treated}))
+    keys = ["aar", "region", "kommune", "koen", "aldersgruppe"]
+    frame = frame.merge(population.groupby(keys, as_index=False)["befolkning"].sum(), on=keys, how="left",
+                        validate="one_to_one")
+    for column in ("patienter", "i_behandling", "befolkning"):
+        frame[column] = frame[column].astype(np.int64)
+    return MockTable(
+        "osteoporose", "Osteoporose: patienter og medicinsk behandling (udvalgt anden kronisk sygdom)",
+        "Patienter med osteoporose (knogleskørhed) pr. år, region, kommune, køn og aldersgruppe, de af dem, der "
+        "er i medicinsk behandling for osteoporose, og befolkningen i samme gruppe. Offentliggjort er ca. "
+        "175.000 (Videnscenter for Knoglesundhed) til 200.000 (Osteoporoseforeningen) med diagnosen og ca. "
+        "90.000 i medicinsk behandling (Osteoporoseforeningen); mockuppen har ca. 187.500 diagnosticerede i 2024 "
+        "og 47 % i behandling. Andelene efter køn og alder er skøn (mockdata/osteoporose.csv): næsten ingen før "
+        "50 år og mænd ca. 10 år senere end kvinder (Osteoporoseforeningen). Sygdommen rammer hver 3. kvinde og "
+        "hver 6. mand over 50, men mænd diagnosticeres sjældnere: ca. 85 % af de nye diagnoser var kvinder "
+        "(Vestergaard m.fl., Osteoporosis International 2005: 4.823 mod 862 pr. mio. kvinder og mænd over 50), "
+        "og det følger mockuppen. Andelene efter alder er de samme alle år, så "
+        "antallet vokser kun med befolkningens aldring; kommunernes variation er den samme som for de fem "
+        "diagnoser, og andelen i behandling varierer lidt mellem kommunerne (skøn, generator.yaml). "
+        "Patienterne er trukket for sig, ikke i kohorten: tabellen kan ikke kobles "
+        "med de fem diagnoser, og sygdommen findes i det nye datagrundlag kun, hvis lægen har kodet den (ICPC "
+        "L95). Op mod 500.000-600.000 har osteoporose uden at vide det; de er ikke med. Alle tal er syntetiske: "
+        "de er trukket tilfældigt, men reproducerbart (katalog/mock/mockdata.py, frø og parametre i mockdata/), "
+        "ikke fra rigtige patienter. ",
+        frame, (("aar", "kommune"),))
+
+
 def _dates(days: np.ndarray) -> np.ndarray:
     out = np.datetime_as_string(EPOCH + np.where(days == NO_DATE, 0, days).astype("timedelta64[D]"))
     return np.where(days == NO_DATE, None, out)
@@ -964,7 +1023,8 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
                 "Praksis": "praksis", "Døde": "ap_patienter", "Forløb": "forloeb",
                 "Indikatorer over tid": "kvalitetsindikatorer", "Praksisvariation": "praksis_indikatorer",
                 "Patientværdier": "kvalitetsindikatorer", "Sygehuskontakt": "sygehuskontakt",
-                "Genindlæggelser": "sygehuskontakt", "Antal diagnoser": "multimorbiditet"}
+                "Genindlæggelser": "sygehuskontakt", "Antal diagnoser": "multimorbiditet",
+                "Osteoporose": "osteoporose"}
 
     def add(topic, measure, generated, anchor, unit, source):
         out.append(Comparison(table_of[topic], topic, measure, float(generated), float(anchor), unit, source))
@@ -985,6 +1045,7 @@ def _comparisons(c: _Context, tables: list[MockTable]) -> list[Comparison]:
     _hospital_and_multimorbidity_comparisons(c, by_name, add)
     _nursing_home_comparisons(c, by_name, py_ref, add)
     _practice_comparisons(c, add)
+    _osteoporosis_comparisons(c, by_name, add)
     return out
 
 
@@ -1252,6 +1313,22 @@ def _practice_comparisons(c: _Context, add) -> None:
         add("Praksis", f"Tilmeldte pr. praksis i {region} i forhold til landsgennemsnittet",
             listed[r] / national, factor[r], "indeks", c.inputs.regions.loc[r, "kilde"].split("; ")[-1].replace(
                 "tilmeldte pr. lægekapacitet: ", "tilmeldte pr. lægekapacitet i forhold til landet: "))
+
+
+def _osteoporosis_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:
+    """Osteoporosis, the selected other chronic disease: the diagnosed, those in treatment and the share of women."""
+    ref = c.inputs.settings["reference_year"]
+    s = c.scale
+    o = by_name["osteoporose"]
+    o_ref = o[o["aar"] == ref]
+    diagnosed = o_ref["patienter"].sum()
+    add("Osteoporose", f"Patienter med osteoporose {ref}", diagnosed, 187_500 * s, "personer",
+        "ca. 175.000 (Videnscenter for Knoglesundhed) til 200.000 (Osteoporoseforeningen) med diagnosen")
+    add("Osteoporose", f"Patienter i medicinsk behandling for osteoporose {ref}", o_ref["i_behandling"].sum(),
+        90_000 * s, "personer", "Osteoporoseforeningen (fagportal 2023): ca. 90.000 får osteoporosemedicin")
+    add("Osteoporose", "Andel kvinder blandt patienterne med osteoporose",
+        o_ref.loc[o_ref["koen"] == "Kvinder", "patienter"].sum() / diagnosed, 0.85, "andel",
+        "Vestergaard m.fl. 2005: 4.823 mod 862 nye diagnoser pr. mio. kvinder og mænd over 50 (ca. 85 % kvinder)")
 
 
 def _hospital_and_multimorbidity_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], add) -> None:

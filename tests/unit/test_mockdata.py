@@ -14,7 +14,7 @@ from tests.conftest import MOCKDATA
 # The figures issue 3 holds the generator to (±10 % of the anchors in domain.md §8).
 HELD_TO_TEN_PERCENT = {"Befolkning", "Patienter", "Køn", "Alder", "Indikatorer", "Kontakter", "Plejehjem", "Praksis",
                        "Sygehus", "Døde", "Forløb", "Indikatorer over tid", "Praksisvariation", "Multimorbiditet",
-                       "Patientværdier"}
+                       "Patientværdier", "Osteoporose"}
 
 
 @pytest.fixture(scope="module")
@@ -387,3 +387,29 @@ def test_the_share_of_men_is_lower_among_the_oldest(mock_db):
         # Women outnumber men among the 80+, so with the same ratio of men's to women's prevalence the
         # share of men falls there.
         assert share[(icpc, "80+")] < share[(icpc, "60-79")] - 0.05, icpc
+
+
+def test_osteoporosis_is_calibrated_old_mostly_women_and_half_treated(mock_db, comparisons):
+    """The selected other chronic disease (UC-31): the published national figures, and the shape behind them."""
+    osteo = comparisons[comparisons["emne"] == "Osteoporose"]
+    assert len(osteo) == 3 and (osteo["tabel"] == "osteoporose").all()
+    frame = pd.read_sql("SELECT * FROM osteoporose", sqlite3.connect(mock_db))
+    assert (frame["i_behandling"] <= frame["patienter"]).all() and (frame["patienter"] <= frame["befolkning"]).all()
+    y = frame[frame["aar"] == 2024]
+    by_age = y.groupby("aldersgruppe")[["patienter", "befolkning"]].sum()
+    rate = by_age["patienter"] / by_age["befolkning"]
+    assert rate["0-17"] == 0 and rate["18-39"] < 0.001
+    assert rate["40-59"] < rate["60-79"] < rate["80+"]
+    # Men later and less often, in every age group from 40.
+    by_sex = y.groupby(["aldersgruppe", "koen"])[["patienter", "befolkning"]].sum()
+    sex_rate = (by_sex["patienter"] / by_sex["befolkning"]).unstack()
+    assert (sex_rate.loc[["40-59", "60-79", "80+"], "Mænd"] < sex_rate.loc[["40-59", "60-79", "80+"], "Kvinder"] / 2).all()
+    # The same shares every year: the number grows only with the ageing population, a little each year.
+    per_year = frame.groupby("aar")["patienter"].sum()
+    growth = per_year / per_year.shift(1)
+    assert growth.dropna().between(1.0, 1.04).all(), growth.to_dict()
+    # Kommuner differ, but within the spread declared for the five diagnoses.
+    k = frame[(frame["aar"] == 2024) & (frame["aldersgruppe"] == "60-79") & (frame["koen"] == "Kvinder")]
+    k = k.groupby("kommune")[["patienter", "befolkning"]].sum()
+    k_rate = k["patienter"] / k["befolkning"]
+    assert 0.03 < k_rate.std() / k_rate.mean() < 0.15
