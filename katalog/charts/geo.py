@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ HIDDEN_FILL = "#c4c4c4"  # a hidden area: grey, never the colour of a value
 HIDDEN_LABEL = f"Skjult («{HIDDEN}»)"
 BORNHOLM = "Bornholm"
 DEFAULT_HEIGHT = 460
+MAP_CLASSES = 7  # at most this many colour classes on a map whose limits come from the data
 _SHAPE = "kort_geometri"  # the field the looked-up boundary is stored in (no query column is named so)
 _HIDDEN_FIELD = "kort_skjult"  # the legend entry of hidden areas
 
@@ -142,16 +144,66 @@ def _author_view(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {"mark": mark, "encoding": dict(spec.get("encoding") or {})}
 
 
+def _round_classes(color: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A classed colour scale whose limits come from the data (`quantize` without a domain) drawn with round limits
+    instead, with the transforms that class each area. Vega's quantize cuts the niced extent into as many equal
+    classes as the scheme has colours, so its limits are odd (28 % to 40 % in five: 30,4 %, 32,8 % ...), and a
+    legend format without decimals prints them wrongly rounded. Here the class width is 1, 2 or 5 times a power of
+    ten (at most about MAP_CLASSES classes), never finer than the legend format prints, and the legend names each
+    class by its limits («30 % – 32 %»). The classes are computed by transforms, not Vega's `bin`: the browser first
+    runs a chart without rows, and `bin` fails on an empty extent. A scale with the author's own limits (`domain`,
+    threshold) is left as written."""
+    scale = color.get("scale")
+    field = color.get("field")
+    if (color.get("type") != "quantitative" or color.get("bin") or not isinstance(field, str)
+            or not isinstance(scale, Mapping) or scale.get("type") != "quantize" or "domain" in scale):
+        return dict(color), []
+    legend = dict(color.get("legend") or {})
+    fmt = legend.pop("format", None) or ",.1~f"
+    measure = f"datum[{json.dumps(field)}]"
+    transforms = [
+        {"joinaggregate": [{"op": "min", "field": field, "as": "kort_min"},
+                           {"op": "max", "field": field, "as": "kort_max"}]},
+        {"calculate": f"max(datum.kort_max - datum.kort_min, 1e-12) / {MAP_CLASSES}", "as": "kort_raa"},
+        {"calculate": "pow(10, floor(log(datum.kort_raa) / LN10 + 1e-9))", "as": "kort_tier"},
+        {"calculate": f"max({_format_step(fmt) or 0}, datum.kort_tier * (datum.kort_raa <= datum.kort_tier ? 1 : "
+                      "datum.kort_raa <= 2 * datum.kort_tier ? 2 : datum.kort_raa <= 5 * datum.kort_tier ? 5 : 10))",
+         "as": "kort_trin"},
+        {"calculate": f"floor({measure} / datum.kort_trin + 1e-9) * datum.kort_trin", "as": "kort_fra"},
+        {"calculate": f"format(datum.kort_fra, {json.dumps(fmt)}) + ' – ' + "
+                      f"format(datum.kort_fra + datum.kort_trin, {json.dumps(fmt)})", "as": "kort_klasse"},
+    ]
+    kept = {key: value for key, value in scale.items() if key not in ("type", "nice", "zero", "clamp")}
+    classed = {key: value for key, value in color.items() if key not in ("field", "type", "scale", "legend")}
+    classed.update({"field": "kort_klasse", "type": "ordinal", "sort": {"field": "kort_fra", "op": "min"},
+                    "scale": kept, "legend": {"symbolType": "square", **legend}})
+    return classed, transforms
+
+
+def _format_step(fmt: Any) -> float | None:
+    """The smallest difference a d3 number format prints: ",.0f" and ",d" 1, ".1%" 0.001; None for other formats."""
+    if isinstance(fmt, str) and re.fullmatch(r",?d", fmt):
+        return 1.0
+    match = re.fullmatch(r",?\.(\d+)(~?)([f%])", fmt) if isinstance(fmt, str) else None
+    if match is None:
+        return None
+    decimals = int(match.group(1)) + (2 if match.group(3) == "%" else 0)
+    return 10.0 ** -decimals
+
+
 def _shape_encoding() -> dict[str, Any]:
     return {"field": _SHAPE, "type": "geojson"}
 
 
 def _shown_layer(author: Mapping[str, Any], colour_field: str | None, measures: Collection[str]) -> dict[str, Any]:
     encoding = {**author["encoding"], "shape": _shape_encoding()}
+    classes: list[dict[str, Any]] = []
+    if isinstance(encoding.get("color"), Mapping):
+        encoding["color"], classes = _round_classes(encoding["color"])
     texts, tooltip = _tooltip_texts(encoding.get("tooltip"), measures)
     if tooltip is not None:
         encoding["tooltip"] = tooltip
-    transform = ([{"filter": f"isValid(datum[{json.dumps(colour_field)}])"}] if colour_field else []) + texts
+    transform = ([{"filter": f"isValid(datum[{json.dumps(colour_field)}])"}] if colour_field else []) + classes + texts
     return {"transform": transform, "mark": author["mark"], "encoding": encoding}
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import math
+import re
 
 import pytest
 from pypdf import PdfReader
 
-from katalog.charts import ChartError, SpecError, bind, check_spec, geo, to_svg
+from katalog.charts import ChartError, SpecError, bind, check_spec, geo, pdf_spec, spec_to_svg, to_svg
 from katalog.content import load_catalogue
 from katalog.content.models import Chart
 from katalog.export import render_pdf
@@ -18,6 +21,7 @@ from tests.conftest import MOCKDATA, USECASES
 ITEMS = {item.id: item for item in load_catalogue(USECASES).items}
 KOMMUNE_MAP = next(c for c in ITEMS["UC-07"].charts if c.map == "kommune")
 REGION_MAP = next(c for c in ITEMS["UC-24"].charts if c.map == "region")
+SHARE_MAP = next(c for c in ITEMS["UC-22"].charts if c.map == "kommune")
 KOMMUNER = list(csv.DictReader((MOCKDATA / "kommuner.csv").open(encoding="utf-8")))
 
 
@@ -104,6 +108,87 @@ def test_a_region_map_writes_each_value_on_its_region(built_db):
     labels = [layer for layer in bound.spec["layer"] if layer["mark"]["type"] == "text"]
     assert len(labels) == 1 and labels[0]["encoding"]["longitude"]["field"] == "kort_lon"
     assert len(bound.spec["data"]["values"]) == 5
+
+
+# --- the colour classes ------------------------------------------------------------------------------------------
+
+def _legend_classes(svg: str) -> list[str]:
+    """The colour classes a map's legend names («30 % – 32 %»), the «skjult» entry left out."""
+    groups = re.findall(r'<g class="mark-text role-legend-label"[^>]*>(.*?)</g>', svg, re.S)
+    labels = [text.replace("\xa0", " ") for group in groups for text in re.findall(r">([^<]+)</text>", group)]
+    return [label for label in labels if " – " in label]
+
+
+def _value(label: str) -> float:
+    number = float(label.removesuffix(" %").replace(".", "").replace(",", "."))
+    return number / 100 if label.endswith(" %") else number
+
+
+def _colour(bound) -> dict:
+    return next(layer["encoding"]["color"] for layer in bound.spec["layer"] if "color" in layer.get("encoding", {}))
+
+
+@pytest.mark.parametrize(("chart", "values"), [
+    (KOMMUNE_MAP, {}),
+    (KOMMUNE_MAP, {"diagnose": "diabetes"}),
+    (KOMMUNE_MAP, {"diagnose": "hjertesvigt"}),
+    (KOMMUNE_MAP, {"diagnose": "astma", "maal": "Ikke standardiseret"}),
+    (KOMMUNE_MAP, {"diagnose": "atrieflimren", "aar": 2019}),
+    (SHARE_MAP, {}),
+    (SHARE_MAP, {"indikator": "Rygestatus registreret årligt"}),
+], ids=["KOL", "diabetes", "hjertesvigt", "astma-raa", "atrieflimren-2019", "rygere", "rygestatus"])
+def test_a_map_with_classes_from_the_data_has_round_class_limits(chart, values, built_db):
+    """Vega's quantize cut 28-40 % into 30,4 %, 32,8 % ... (and printed 11,2 as «11»): the legend names each class by
+    round limits, exactly as they are, the classes adjoining and as wide as 1, 2 or 5 times a power of ten."""
+    bound = bind(chart, values, built_db)
+    assert _colour(bound)["field"] == "kort_klasse" and "bin" not in json.dumps(bound.spec["layer"])
+    classes = _legend_classes(to_svg(bound))
+    assert 2 <= len(classes) <= geo.MAP_CLASSES + 1, classes
+    limits = [[_value(limit) for limit in label.split(" – ")] for label in classes]
+    assert all(math.isclose(high, low_next) for (_, high), (low_next, _) in itertools.pairwise(limits)), classes
+    widths = {round(high - low, 9) for low, high in limits}
+    assert len(widths) == 1, classes
+    width = widths.pop()
+    mantissa = width / 10 ** math.floor(math.log10(width) + 1e-9)
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 5)), (classes, width)
+    assert all(math.isclose(low / width, round(low / width), abs_tol=1e-6) for low, _ in limits), classes
+    shown = [row[_colour_field(chart)] for row in bound.spec["data"]["values"] if row[_colour_field(chart)] is not None]
+    assert limits[0][0] <= min(shown) and max(shown) < limits[-1][1], (classes, min(shown), max(shown))
+
+
+def _colour_field(chart: Chart) -> str:
+    return chart.spec["encoding"]["color"]["field"]
+
+
+@pytest.mark.parametrize("chart", [KOMMUNE_MAP, SHARE_MAP, REGION_MAP], ids=["kommune", "andel", "region"])
+def test_a_map_draws_before_its_rows_arrive(chart, built_db):
+    """The browser first runs a chart without rows and inserts them after: a map must draw with none (Vega's `bin`
+    does not: «Invalid array length», and the map and its legend stay blank)."""
+    spec = pdf_spec(bind(chart, {}, built_db))
+    spec["data"] = {"values": []}
+    assert "<svg" in spec_to_svg(spec)
+
+
+def test_a_map_with_the_authors_own_limits_keeps_them(built_db):
+    colour = _colour(bind(REGION_MAP, {}, built_db))
+    assert colour["field"] == "indeks"
+    assert colour["scale"] == {"type": "quantize", "scheme": "blueorange", "domain": [80, 120]}
+
+
+@pytest.mark.parametrize(("fmt", "step"), [(",.0f", 1), (",.1f", 0.1), (".0%", 0.01), (".1%", 0.001),
+                                           (",.1~f", 0.1), (",d", 1), ("$,.2s", None), (None, None)])
+def test_the_classes_are_never_finer_than_the_legend_prints(fmt, step):
+    assert geo._format_step(fmt) == (pytest.approx(step) if step else None)
+    colour = {"field": "x", "type": "quantitative", "title": "X", "legend": {"format": fmt} if fmt else {},
+              "scale": {"type": "quantize", "scheme": "blues", "nice": 5}}
+    classed, transforms = geo._round_classes(colour)
+    assert classed == {"field": "kort_klasse", "type": "ordinal", "title": "X", "scale": {"scheme": "blues"},
+                       "sort": {"field": "kort_fra", "op": "min"}, "legend": {"symbolType": "square"}}
+    finest = geo._format_step(fmt or ",.1~f") or 0  # without a format the classes are labelled ",.1~f"
+    assert f"max({finest}, " in json.dumps(transforms)
+    for kept in ({**colour, "scale": {"type": "threshold", "domain": [1, 2], "scheme": "blues"}},
+                 {**colour, "scale": {"type": "quantize", "domain": [80, 120]}}, {**colour, "type": "nominal"}):
+        assert geo._round_classes(kept) == (kept, [])
 
 
 # --- what an author may not do ------------------------------------------------------------------------------------
