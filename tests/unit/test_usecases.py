@@ -156,13 +156,14 @@ def _views(node, inherited=None):
 
 
 ITEMS = {item.id: item for item in load_catalogue(USECASES).items}
-ZERO_BASED = ["UC-04", "UC-10", "UC-11", "UC-13", "UC-17", "UC-19", "UC-22", "UC-23"]
+ZERO_BASED = sorted(ITEMS)  # every use-case
 
 
 @pytest.mark.parametrize("usecase", ZERO_BASED)
 def test_bars_and_lines_of_shares_counts_and_rates_start_at_zero(usecase):
-    """A zoomed axis exaggerates differences: every quantitative position axis of a bar, area or line starts at 0
-    (UC-10's scatter of kommuner is zoomed on purpose, and says so in its text)."""
+    """A zoomed axis exaggerates differences: in every use-case, every quantitative position axis of a bar, area or
+    line starts at 0 (UC-10's scatter of kommuner is zoomed on purpose, and says so in its text; UC-24's bars of an
+    index are drawn from 100)."""
     for chart in ITEMS[usecase].charts:
         for kind, encoding in _views(chart.spec):
             if kind not in ("bar", "area", "line"):
@@ -170,6 +171,8 @@ def test_bars_and_lines_of_shares_counts_and_rates_start_at_zero(usecase):
             for name in ("x", "y"):
                 channel = encoding.get(name)
                 if not isinstance(channel, dict) or channel.get("type") != "quantitative" or "field" not in channel:
+                    continue
+                if f"{name}2" in encoding:  # bars from a baseline of their own (UC-24's index around 100)
                     continue
                 scale = channel.get("scale") or {}
                 assert scale.get("zero") is not False, (chart.id, name)
