@@ -79,6 +79,7 @@ class CohortInputs:
     region_list_factor: np.ndarray  # per region: listed patients per practice relative to the country
     scale: float
     hospital_contact: pd.DataFrame | None = None  # sygehuskontakt.csv indexed by kode (DX_CODES)
+    region_uptake_shift: np.ndarray | None = None  # per region: kronikerhonorar uptake on the logit scale
 
 
 def simulate(inputs: CohortInputs, rng: np.random.Generator) -> Cohort:
@@ -846,9 +847,12 @@ def _design(m: _Panel, year: int) -> dict:
     in_home = (age >= 65) & (m.home_u[rows] < np.minimum(home_rate * s["nursing_home_cohort_factor"], 0.9))
     t2, kol = a[:, DX_CODES.index("T2")], a[:, DX_CODES.index("KOL")]
     # Kronikerhonorar (type 2-diabetes and KOL): a patient enrolled once stays enrolled.
+    # The region's shift (an estimate) moves whole regions; each practice's own shift moves it within its region.
     uptake = float(m.inputs.uptake.loc[year])
-    enrolled = (t2 | kol) & (m.uptake_draw[rows] < _expit(_logit(uptake)
-                                                          + m.practices["uptake_shift"].to_numpy()[p]))
+    shift = m.practices["uptake_shift"].to_numpy()[p]
+    if m.inputs.region_uptake_shift is not None:
+        shift = shift + m.inputs.region_uptake_shift[m.practices["region"].to_numpy()[p]]
+    enrolled = (t2 | kol) & (m.uptake_draw[rows] < _expit(_logit(uptake) + shift))
     aars_p = _level(a, m.rates["aarskontrol"])
     syg_rate = np.where(in_home, 1.5, _level(a, m.rates["sygebesoeg"]) * np.where(age >= 80, 2.0, 1.0))
     child_astma = a[:, DX_CODES.index("astma")] & (age < 18) & (n_dx == 1)

@@ -154,6 +154,7 @@ class Inputs:
     activity: pd.DataFrame
     fees: pd.DataFrame
     chronic_uptake: pd.DataFrame
+    chronic_uptake_regions: pd.DataFrame
     pathways: pd.DataFrame
     indicator_years: pd.DataFrame
     hospital_contact: pd.DataFrame
@@ -176,6 +177,7 @@ def read_inputs(folder: Path) -> Inputs:
         activity=csv("aktivitet.csv"),
         fees=csv("honorarer.csv"),
         chronic_uptake=csv("kronikerhonorar.csv"),
+        chronic_uptake_regions=csv("kronikerhonorar_regioner.csv"),
         pathways=csv("forloeb.csv"),
         indicator_years=csv("indikatorer_aar.csv"),
         hospital_contact=csv("sygehuskontakt.csv"),
@@ -296,6 +298,8 @@ def _cohort_inputs(inputs: Inputs, population: pd.DataFrame, scale: float) -> Co
         activity=inputs.activity.set_index("diagnose"),
         fees=fees,
         uptake=inputs.chronic_uptake.set_index("aar")["andel_tilmeldt"],
+        region_uptake_shift=inputs.chronic_uptake_regions.set_index("region")["logit_forskel"].loc[regions].to_numpy(
+            dtype=float),
         indicators=inputs.indicators.set_index("kode"),
         pathways=inputs.pathways.set_index("diagnose"),
         indicator_years=inputs.indicator_years,
@@ -651,7 +655,9 @@ def _ap_aktivitet(c: _Context) -> MockTable:
         "kronikerhonorar, der betales for den del af året, patienten er tilmeldt (skøn); sygebesøg og "
         "spirometri afregnes stadig. En patient med flere diagnoser tælles under "
         "hver. Kontakter pr. patient, ydelsesmix, takster og tilslutning er skøn eller offentliggjorte "
-        "(mockdata/aktivitet.csv, honorarer.csv, kronikerhonorar.csv). " + _SYNTHETIC,
+        "(mockdata/aktivitet.csv, honorarer.csv, kronikerhonorar.csv). Tilslutningen til kronikerhonorar "
+        "varierer mellem praksis og lidt mellem regionerne (ca. 63-77 % i 2024); de regionale forskelle er skøn, "
+        "intet er offentliggjort (kronikerhonorar_regioner.csv). " + _SYNTHETIC,
         _labelled(c, grouped), (("aar", "diagnose"),))
 
 
@@ -1272,6 +1278,16 @@ def _chronic_fee_comparisons(c: _Context, py_ref: pd.DataFrame, add) -> None:
     add("Kronikerhonorar", "Andel af type 2-diabetes- og KOL-patienter på kronikerhonorar",
         py_ref.loc[t2_or_kol, "kronikerhonorar"].mean(), float(c.inputs.chronic_uptake.set_index("aar").loc[
             ref, "andel_tilmeldt"]), "andel", "SDS 2022 (63 % i 2021); 70 % i 2024 er skøn")
+    # Each region against its estimated level (kronikerhonorar_regioner.csv): uptake is the practice's choice.
+    national = float(c.inputs.chronic_uptake.set_index("aar").loc[ref, "andel_tilmeldt"])
+    regions = c.py_region[(c.cohort.years["aar"] == ref).to_numpy()]
+    sources = c.inputs.chronic_uptake_regions.set_index("region")["kilde"]
+    for r, region in enumerate(c.regions):
+        rows = t2_or_kol & (regions == r)
+        level = 1 / (1 + np.exp(-(np.log(national / (1 - national)) + c.cohort_inputs.region_uptake_shift[r])))
+        add("Kronikerhonorar", f"Andel af type 2-diabetes- og KOL-patienter på kronikerhonorar i {region}",
+            enrolled[rows].mean(), level, "andel", "skøn (mockdata/kronikerhonorar_regioner.csv): "
+            + sources[region].removeprefix("estimat: "))
 
 
 def _nursing_home_comparisons(c: _Context, by_name: dict[str, pd.DataFrame], py_ref: pd.DataFrame, add) -> None:
