@@ -33,11 +33,17 @@ def decision_badge(decision) -> None:
 
 
 def card(item: UseCase, decision=None) -> None:
+    """One use-case in the catalogue. Title, facts and summary are one Markdown element (small grey facts, as a
+    caption): every element is a message the server builds and the browser lays out on each filter click, and
+    a page shows 24 cards."""
+    facts = f":gray[:small[{facts_line(item)}]]"
     with st.container(border=True):
-        st.markdown(f"**{item.id} · {item.title}**")
-        decision_badge(decision)
-        st.caption(facts_line(item))
-        st.markdown(item.summary)
+        if decision is None:
+            st.markdown(f"**{item.id} · {item.title}**  \n{facts}\n\n{item.summary}")
+        else:
+            st.markdown(f"**{item.id} · {item.title}**")
+            decision_badge(decision)
+            st.markdown(f"{facts}\n\n{item.summary}")
         st.page_link("app_pages/usecase.py", label="Åbn use-case og mockup", icon=":material/bar_chart:",
                      query_params={"id": item.id})
 
