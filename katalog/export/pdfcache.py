@@ -1,10 +1,12 @@
 """What the PDF export keeps between runs, in a folder beside the database (`catalogue.db-pdfcache/`).
 
-Three kinds of entry, each a file named by a SHA-256 digest:
+Four kinds of entry, each a file named by a SHA-256 digest:
 
 - `images/<digest>.img`: a chart as vl-convert drew it (SVG or PNG). The digest is of exactly what was drawn
   (the bound spec with its rows after disclosure control, the width, the format, vl-convert's version), so an
   image can only be reused for the very same spec: a changed or newly hidden value is another spec and image.
+- `chartpdfs/<digest>.pdf`: an SVG chart converted to a one-page vector PDF (vl-convert), keyed on the SVG's
+  digest and vl-convert's version; pikepdf lays it onto the page (katalog/export/__init__.py, `_write_pdf`).
 - `charts/<digest>.json`: one chart's block in the PDF (heading, image reference, caption or the message of
   an empty or failed chart), keyed on the chart's definition, the values chosen, the database's build and the
   code and map boundaries that bind and draw it. A repeated export skips binding the charts; a rebuild of the
@@ -34,8 +36,8 @@ from katalog.db import PROJECT_ROOT as ROOT
 # What binding and drawing a chart depends on besides the database and the use-case file: this package's code
 # and the mock data's definitions, among them the map boundaries (mockdata/geo).
 _CODE_FOLDERS = (ROOT / "katalog", ROOT / "mockdata")
-LIMITS = {"images": 4000, "charts": 4000, "documents": 40}
-SUFFIX = {"images": ".img", "charts": ".json", "documents": ".pdf"}
+LIMITS = {"images": 4000, "chartpdfs": 4000, "charts": 4000, "documents": 40}
+SUFFIX = {"images": ".img", "chartpdfs": ".pdf", "charts": ".json", "documents": ".pdf"}
 
 
 def digest(*parts: Any) -> str:
@@ -84,8 +86,8 @@ class PdfCache:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self.hits = {"images": 0, "charts": 0, "documents": 0}
-        self.misses = {"images": 0, "charts": 0, "documents": 0}
+        self.hits = dict.fromkeys(SUFFIX, 0)
+        self.misses = dict.fromkeys(SUFFIX, 0)
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / f"{key}{SUFFIX[kind]}"

@@ -22,6 +22,7 @@ def cache_folder(tmp_path, monkeypatch):
     folder = tmp_path / "pdfcache"
     monkeypatch.setenv("KATALOG_PDF_CACHE", str(folder))
     monkeypatch.delenv("KATALOG_PDF_CHARTS", raising=False)
+    monkeypatch.delenv("KATALOG_PDF_OVERLAY", raising=False)
     return folder
 
 
@@ -128,7 +129,10 @@ def test_a_hidden_value_never_reaches_the_cached_image_or_the_pdf(built_db, cach
     svgs = [p.read_text() for p in (cache_folder / "images").iterdir()]
     assert len(svgs) == 1 and "Kommune: Hillerød; Pr. 1.000 indbyggere: 1,5" in svgs[0]
     blocks = [p.read_text() for p in (cache_folder / "charts").iterdir()]
-    assert not any(s in data for data in svgs + blocks for s in sentinels)
+    # The chart as the vector PDF laid onto the page: its text is the SVG's, the hidden value not among it.
+    chart_pdfs = [_flat(p.read_bytes()) for p in (cache_folder / "chartpdfs").iterdir()]
+    assert len(chart_pdfs) == 1 and "Hillerød" in chart_pdfs[0]
+    assert not any(s in data for data in svgs + blocks + chart_pdfs for s in sentinels)
 
 
 def test_the_cache_can_be_turned_off(built_db, cache_folder, monkeypatch):
@@ -136,3 +140,19 @@ def test_the_cache_can_be_turned_off(built_db, cache_folder, monkeypatch):
     items = load_catalogue(USECASES).items[:1]
     assert render_pdf(items, built_db).startswith(b"%PDF")
     assert not cache_folder.exists()
+
+
+def test_charts_laid_onto_the_pages_give_the_pages_weasyprint_would_draw(built_db, monkeypatch):
+    """The charts as vector PDFs placed onto the laid-out pages (pikepdf) against WeasyPrint drawing the SVGs
+    itself: the same pages with the same words on each, the charts' included (a map, bars and lines)."""
+    catalogue = load_catalogue(USECASES)
+    items = [catalogue.get("UC-31"), catalogue.get("UC-18")]
+    overlaid = render_pdf(items, built_db)
+    monkeypatch.setenv("KATALOG_PDF_OVERLAY", "0")
+    drawn = render_pdf(items, built_db)
+    assert overlaid != drawn
+    ours, theirs = PdfReader(io.BytesIO(overlaid)), PdfReader(io.BytesIO(drawn))
+    assert len(ours.pages) == len(theirs.pages)
+    for number, (mine, other) in enumerate(zip(ours.pages, theirs.pages, strict=True), start=1):
+        # The same words (the charts come after the page's running header and footer in the content stream)
+        assert sorted(mine.extract_text().split()) == sorted(other.extract_text().split()), f"side {number}"
