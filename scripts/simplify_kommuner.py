@@ -2,7 +2,7 @@
 
 The source is Geodatastyrelsen & Danske Kommuner's DAGI boundaries (311 polygons, 1.9 MB GeoJSON). This
 script keeps the 98 kommuner (Christiansø, lau_1 411, is not a kommune), names them as the mock tables do
-(mockdata/kommuner.csv), drops islands too small to see, moves Bornholm into a box north-east of Sjælland
+(mockdata/kommuner.csv), drops islands too small to see, moves Bornholm into a box in the Kattegat, north of Sjælland
 as Danish maps do, merges the kommuner into the five regions and writes one quantised TopoJSON with a
 topology-preserving simplification: neighbours share their borders, so simplifying leaves no gaps.
 
@@ -34,7 +34,7 @@ MIN_ISLAND = 5e-5  # square degrees (about 0.35 km²): smaller islands are under
 SIMPLIFY = 0.004  # degrees (about 250-450 m) of Douglas-Peucker on the shared arcs
 QUANTIZE = 10_000  # grid cells across the extent (about 50 m)
 BORNHOLM = "400"
-BORNHOLM_AT = (12.35, 57.35)  # where Bornholm's centre goes: in the Kattegat, north-east of Sjælland
+BORNHOLM_AT = (12.35, 57.35)  # where Bornholm's centre goes: in the Kattegat, north of Sjælland
 FRAME_MARGIN = 0.12  # degrees around Bornholm's box
 
 

@@ -66,7 +66,7 @@ def area_names(level: str) -> list[str]:
 
 @functools.cache
 def bornholm_frame() -> dict[str, Any]:
-    """The box drawn around Bornholm (moved north-east of Sjælland) as a GeoJSON feature, decoded from the
+    """The box drawn around Bornholm (moved into the Kattegat, north of Sjælland) as a GeoJSON feature, decoded from the
     topology's `ramme` object: a few points, so the frame layer does not carry the whole topology again."""
     topo = topology()
     rings = [[_decoded_arc(topo, index) for index in ring]

@@ -656,7 +656,7 @@ def _ap_aktivitet(c: _Context) -> MockTable:
         "spirometri afregnes stadig. En patient med flere diagnoser tælles under "
         "hver. Kontakter pr. patient, ydelsesmix, takster og tilslutning er skøn eller offentliggjorte "
         "(mockdata/aktivitet.csv, honorarer.csv, kronikerhonorar.csv). Tilslutningen til kronikerhonorar "
-        "varierer mellem praksis og lidt mellem regionerne (ca. 63-77 % i 2024); de regionale forskelle er skøn, "
+        "varierer mellem praksis og lidt mellem regionerne (ca. 63-75 % i 2024); de regionale forskelle er skøn, "
         "intet er offentliggjort (kronikerhonorar_regioner.csv). " + _SYNTHETIC,
         _labelled(c, grouped), (("aar", "diagnose"),))
 
@@ -697,7 +697,8 @@ def _sygehuskontakt(c: _Context) -> MockTable:
         "Patienterne med diagnosen i almen praksis pr. år, region, diagnose og aldersgruppe, og hvor mange af dem "
         "der i året havde mindst én kontakt på sygehus for selve diagnosen (en indlæggelse eller et ambulant "
         "besøg med diagnosen som aktions- eller bidiagnose, som i LPR: ICD-10 E10/E11, J44, J45, I48 og I50), "
-        "hvor mange der var indlagt for diagnosen, og hvor mange af dem der blev akut genindlagt (uanset årsag) "
+        "hvor mange der var indlagt for diagnosen (som aktionsdiagnose), og hvor mange af dem der blev akut "
+        "genindlagt (uanset årsag) "
         "inden for 30 dage efter udskrivelsen fra en sådan indlæggelse. Resten (patienter minus patienter med "
         "sygehuskontakt) er kendt alene i almen praksis i året. En patient med flere diagnoser tælles under hver. "
         "Kun patienter med sygehuskontakt for diagnosen er med i de kliniske databaser og i RUKS; de øvrige ses "

@@ -172,7 +172,9 @@ def test_a_map_draws_before_its_rows_arrive(chart, built_db):
 def test_a_map_with_the_authors_own_limits_keeps_them(built_db):
     colour = _colour(bind(REGION_MAP, {}, built_db))
     assert colour["field"] == "indeks"
-    assert colour["scale"] == {"type": "quantize", "scheme": "blueorange", "domain": [80, 120]}
+    # UC-24's index around 100: the author's thresholds, a neutral class from 95 to 105, drawn as written
+    assert colour["scale"] == {"type": "threshold", "domain": [90, 95, 105, 110],
+                               "range": ["#1f5f8b", "#9ecae1", "#f2f2f2", "#f4b183", "#e07b39"]}
 
 
 @pytest.mark.parametrize(("fmt", "step"), [(",.0f", 1), (",.1f", 0.1), (".0%", 0.01), (".1%", 0.001),
