@@ -149,14 +149,7 @@ class ChartImages:
             return
         if progress:
             progress(1.0, f"Tegner {len(keys)} figurer …")
-        workers = min(len(keys), os.cpu_count() or 1, _MAX_WORKERS)
-        if workers > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(workers) as pool:
-                drawn = list(pool.map(self.draw, (self.pending[k] for k in keys)))
-        else:
-            drawn = [self.draw(self.pending[k]) for k in keys]
+        drawn = _in_threads(self.draw, [self.pending[k] for k in keys])
         for key, image in zip(keys, drawn, strict=True):
             self.images[key] = image
             if self.cache is not None:
@@ -192,22 +185,23 @@ class ChartImages:
             else:
                 out[key] = data
 
-        def convert(key: str) -> bytes:
-            return vl_convert.svg_to_pdf(self.images[key].decode("utf-8"))
-
-        workers = min(len(missing), os.cpu_count() or 1, _MAX_WORKERS)
-        if workers > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(workers) as pool:
-                converted = list(pool.map(convert, missing))
-        else:
-            converted = [convert(key) for key in missing]
+        converted = _in_threads(lambda key: vl_convert.svg_to_pdf(self.images[key].decode("utf-8")), missing)
         for key, data in zip(missing, converted, strict=True):
             out[key] = data
             if self.cache is not None:
                 self.cache.put("chartpdfs", pdfcache.digest(*renderer, key), data)
         return out
+
+
+def _in_threads(work: Callable, items: Sequence) -> list:
+    """`work` on each item, in a thread pool when there is more than one (vl-convert releases the GIL)."""
+    workers = min(len(items), os.cpu_count() or 1, _MAX_WORKERS)
+    if workers <= 1:
+        return [work(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(work, items))
 
 
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>")
@@ -222,6 +216,7 @@ class _Placeholders:
 
     def __init__(self, images: ChartImages):
         self.images = images
+        self.empty: set[str] = set()  # the charts served as empty SVGs, to be laid on afterwards
 
     def image_for(self, url: str) -> bytes | None:
         key = self.images.key_of(url)
@@ -229,6 +224,7 @@ class _Placeholders:
         size = _svg_size(svg) if svg is not None else None
         if size is None:
             return svg
+        self.empty.add(key)
         width, height = size
         return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
                 f'viewBox="0 0 {width} {height}"></svg>').encode()
@@ -464,13 +460,13 @@ def _write_pdf(document: str, images: ChartImages) -> bytes:
     from weasyprint import CSS as WeasyCSS
     from weasyprint import HTML
 
-    overlay = _overlaid(images)
-    fetcher = _refusing_fetcher(images.placeholders() if overlay else images)
+    placeholders = images.placeholders() if _overlaid(images) else None
+    fetcher = _refusing_fetcher(placeholders or images)
     rendered = HTML(string=document, url_fetcher=fetcher).render(stylesheets=[WeasyCSS(string=CSS)])
     pdf = rendered.write_pdf()
-    if not overlay:
+    if placeholders is None:
         return pdf
-    places = [place for place in _chart_places(rendered, images) if _svg_size(images.images[place.key])]
+    places = [place for place in _chart_places(rendered, images) if place.key in placeholders.empty]
     return _lay_charts_on(pdf, places, images.chart_pdfs({place.key for place in places}))
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.special import expit, logit
 
 from katalog.mock.cohort import DX_CODES, EPOCH, NO_DATE, CohortInputs, age_group_index, nursing_home_rate, simulate
 from katalog.mock.mockinfo import format_number
@@ -898,9 +899,8 @@ def _osteoporose(c: _Context, population: pd.DataFrame) -> MockTable:
     kommune = rng.lognormal(0.0, settings["kommune_prevalence_noise_sd"], size=len(c.kommune_names))
     patients = rng.binomial(n, np.clip(share * level * kommune[pop["kommune_nr"].to_numpy()], 0.0, 1.0))
     # Treatment varies between kommuner (logit scale) around the national share: an estimate, nothing is published.
-    odds = np.log(settings["osteoporosis_treated_share"] / (1 - settings["osteoporosis_treated_share"]))
-    treat = 1 / (1 + np.exp(-(odds + rng.normal(0.0, settings["osteoporosis_treated_kommune_sd"],
-                                                 size=len(c.kommune_names)))))
+    treat = expit(logit(settings["osteoporosis_treated_share"])
+                  + rng.normal(0.0, settings["osteoporosis_treated_kommune_sd"], size=len(c.kommune_names)))
     treated = rng.binomial(patients, treat[pop["kommune_nr"].to_numpy()])
     frame = _labelled(c, _sum_by({"aar": pop["aar"].to_numpy(), "kommune_nr": pop["kommune_nr"].to_numpy(),
                                   "koen_nr": sex, "agegroup": coarse_age_group(c.cohort_inputs.age_starts[age5])},
@@ -1285,7 +1285,7 @@ def _chronic_fee_comparisons(c: _Context, py_ref: pd.DataFrame, add) -> None:
     sources = c.inputs.chronic_uptake_regions.set_index("region")["kilde"]
     for r, region in enumerate(c.regions):
         rows = t2_or_kol & (regions == r)
-        level = 1 / (1 + np.exp(-(np.log(national / (1 - national)) + c.cohort_inputs.region_uptake_shift[r])))
+        level = expit(logit(national) + c.cohort_inputs.region_uptake_shift[r])
         add("Kronikerhonorar", f"Andel af type 2-diabetes- og KOL-patienter på kronikerhonorar i {region}",
             enrolled[rows].mean(), level, "andel", "skøn (mockdata/kronikerhonorar_regioner.csv): "
             + sources[region].removeprefix("estimat: "))
