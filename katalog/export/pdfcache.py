@@ -1,6 +1,6 @@
 """What the PDF export keeps between runs, in a folder beside the database (`catalogue.db-pdfcache/`).
 
-Four kinds of entry, each a file named by a SHA-256 digest:
+Five kinds of entry, each a file named by a SHA-256 digest:
 
 - `images/<digest>.img`: a chart as vl-convert drew it (SVG or PNG). The digest is of exactly what was drawn
   (the bound spec with its rows after disclosure control, the width, the format, vl-convert's version), so an
@@ -11,6 +11,11 @@ Four kinds of entry, each a file named by a SHA-256 digest:
   an empty or failed chart), keyed on the chart's definition, the values chosen, the database's build and the
   code and map boundaries that bind and draw it. A repeated export skips binding the charts; a rebuild of the
   database, a changed use-case file or changed code is another key.
+- `parts/<digest>.pdf` and `partinfo/<digest>.json`: one part of the document (the cover, the contents, the
+  overview or one use-case) laid out with its charts laid on, and its anchors and bookmarks, keyed on the part's
+  HTML (which names every image by digest), the CSS and the versions of WeasyPrint, pikepdf and vl-convert
+  (katalog/export/assemble.py); also the sheet of page numbers, keyed on the pages' number and kinds. After a
+  vote or an adopted caveat only the parts that changed are laid out again.
 - `documents/<digest>.pdf`: a whole PDF, keyed on its HTML (which names every image by digest), the CSS and
   WeasyPrint's version: the same document asked for again (another member, the same day) is not laid out anew.
 
@@ -36,8 +41,9 @@ from katalog.db import PROJECT_ROOT as ROOT
 # What binding and drawing a chart depends on besides the database and the use-case file: this package's code
 # and the mock data's definitions, among them the map boundaries (mockdata/geo).
 _CODE_FOLDERS = (ROOT / "katalog", ROOT / "mockdata")
-LIMITS = {"images": 4000, "chartpdfs": 4000, "charts": 4000, "documents": 40}
-SUFFIX = {"images": ".img", "chartpdfs": ".pdf", "charts": ".json", "documents": ".pdf"}
+LIMITS = {"images": 4000, "chartpdfs": 4000, "charts": 4000, "parts": 4000, "partinfo": 4000, "documents": 40}
+SUFFIX = {"images": ".img", "chartpdfs": ".pdf", "charts": ".json", "parts": ".pdf", "partinfo": ".json",
+          "documents": ".pdf"}
 
 
 def digest(*parts: Any) -> str:
