@@ -128,7 +128,8 @@ def export(db_file: Path, out: Path, diagnoses: tuple[str, ...], round_id: int |
         caveats = caveats_by_usecase(db)
     description = f"Prioriteret overblik, {voting_round.title}" if overview_only and voting_round else spec.describe()
     try:
-        pdf = render_pdf(items, db_file, section, description, decisions=decisions, caveats=caveats)
+        pdf = render_pdf(items, db_file, section, description, decisions=decisions, caveats=caveats,
+                         progress=lambda _share, message: click.echo(message, err=True))
     except ExportError as error:
         raise click.ClickException(str(error)) from error
     out.write_bytes(pdf)

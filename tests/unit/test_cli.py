@@ -49,6 +49,21 @@ def test_export_writes_a_filtered_pdf(writable_db, tmp_path):
                                        "--diagnose", "KOL"])
     assert result.exit_code == 0, result.output
     assert len(PdfReader(io.BytesIO(out.read_bytes())).pages) >= 3
+    # Progress per use-case and per part on stderr; the PDF's name and size alone on stdout
+    assert "Figurer til UC-" in result.stderr and "Sætter siderne op (" in result.stderr
+    assert result.stdout.strip().startswith(str(out)) and "Figurer" not in result.stdout
+
+
+def test_export_that_fails_exits_1_with_the_reason(writable_db, tmp_path, monkeypatch):
+    import katalog.export
+
+    def failing(*args, **kwargs):
+        raise katalog.export.ExportError("PDF'en kunne ikke dannes: ingen skrifttyper")
+
+    monkeypatch.setattr(katalog.export.document, "render_pdf", failing)
+    out = tmp_path / "k.pdf"
+    result = CliRunner().invoke(main, ["--db", str(writable_db), "export", "--out", str(out)])
+    assert result.exit_code == 1 and "ingen skrifttyper" in result.output and not out.exists()
 
 
 def test_export_without_database_says_build_first(tmp_path):
