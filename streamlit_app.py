@@ -40,7 +40,7 @@ pages = {
 }
 page = st.navigation(pages)
 identity.marker()
-render.danish_chrome(key="danish-chrome-app")  # Streamlit's own labels in Danish, on every page
+render.browser_scripts()  # Streamlit's own labels in Danish, and in-app card links, on every page
 try:
     page.run()
 finally:

@@ -18,18 +18,30 @@ if catalogue.problems:
 
 decisions = cached.decisions()
 decision_keys = {uc: d.decision for uc, d in decisions.items()}
+
+
+def count_line(spec: filters.FilterSpec) -> tuple[list, str]:
+    items = filters.apply(catalogue.items, spec, decision_keys)
+    return items, f"**{len(items)} af {len(catalogue.items)} use-cases** · {spec.describe()}"
+
+
+# The answer to a filter click first: the count is drawn before the filters and the cards are sent (the filters'
+# values are known before their widgets are drawn), so a member sees it as soon as the browser has it.
+spec = filterbar.current()
+items, line = count_line(spec)
+count = st.empty()
+count.markdown(line)
 with st.sidebar:
     st.header("Filtre")
-    spec = filterbar.controls(catalogue.items, decision_keys)
-
-items = filters.apply(catalogue.items, spec, decision_keys)
-st.markdown(f"**{len(items)} af {len(catalogue.items)} use-cases** · {spec.describe()}")
+    if (checked := filterbar.controls(catalogue.items, decision_keys)) != spec:  # not expected; then redrawn
+        spec = checked
+        items, line = count_line(spec)
+        count.markdown(line)
 if not items:
     st.info("Ingen use-cases passer til filtrene. Fjern et filter eller ret søgningen.")
-# A page of cards at a time: a catalogue of hundreds stays quick to filter (every card is several elements).
+# A page of cards at a time, as one element: a catalogue of hundreds stays quick to filter.
 shown = st.session_state.get(state.CARDS_SHOWN, PAGE)
-for item in items[:shown]:
-    render.card(item, decisions.get(item.id))
+render.cards(items[:shown], decisions)
 if len(items) > shown:
     st.caption(f"Viser {shown} af {len(items)}. Brug søgning og filtre for at finde en bestemt use-case.")
     st.button(f"Vis {min(PAGE, len(items) - shown)} mere", icon=":material/expand_more:", key="more-cards",

@@ -48,4 +48,3 @@ st.markdown(item.body)
 render.declaration(item, cached.adopted_caveats().get(item.id, ()))
 if cached.db_ready():
     review_panel.summary(item, options_of=lambda chart_id: render.chart_options(item, chart_id))
-render.danish_chrome()  # last: its (hidden) element then adds no space above the mockup

@@ -61,8 +61,8 @@ class Selectors:
     idle: str = "[data-testid='stApp'][data-test-script-state='notRunning']"
     main: str = "[data-testid='stMain']"
     sidebar_testid: str = "stSidebar"
-    # A card's title and the count line are bold Markdown in the main area.
-    bold: str = "[data-testid='stMain'] strong"
+    # The count line is bold Markdown in the main area; a card's title is bold (the floor) or the card's heading.
+    bold: str = "[data-testid='stMain'] strong, [data-testid='stMain'] .katalog-card h3"
     card_title: str = r"^UC-\d+ · "
     count: str = r"^(\d+) af (\d+) use-cases"
     hello: str = "[data-testid='stMain'] [data-testid='stMarkdownContainer']"

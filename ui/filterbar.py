@@ -32,6 +32,13 @@ def _current() -> FilterSpec:
                       selected={k: v for k, v in selected.items() if v})
 
 
+def current() -> FilterSpec:
+    """The filters as the widgets will show them (from the URL or the last view on a first visit), before they
+    are drawn."""
+    _seed_widgets()
+    return _current()
+
+
 def controls(items: list[UseCase], decisions: dict[str, str] | None = None) -> FilterSpec:
     """Search box and one multiselect per facet, each option with the count it would show."""
     _seed_widgets()

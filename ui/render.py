@@ -1,12 +1,15 @@
-"""Small render helpers shared by pages: a use-case card, a chart with its table, a declaration, mock tables."""
+"""Small render helpers shared by pages: the catalogue's cards, a chart with its table, a declaration, mock tables."""
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+from markdown_it import MarkdownIt
 
 from katalog import charts
 from katalog.charts import BoundChart, ChartError, geo
@@ -32,20 +35,50 @@ def decision_badge(decision) -> None:
                  color="gray" if decision.decision == "fravalgt" else "blue", help=decision.reason)
 
 
-def card(item: UseCase, decision=None) -> None:
-    """One use-case in the catalogue. Title, facts and summary are one Markdown element (small grey facts, as a
-    caption): every element is a message the server builds and the browser lays out on each filter click, and
-    a page shows 24 cards."""
-    facts = f":gray[:small[{facts_line(item)}]]"
-    with st.container(border=True):
-        if decision is None:
-            st.markdown(f"**{item.id} · {item.title}**  \n{facts}\n\n{item.summary}")
-        else:
-            st.markdown(f"**{item.id} · {item.title}**")
-            decision_badge(decision)
-            st.markdown(f"{facts}\n\n{item.summary}")
-        st.page_link("app_pages/usecase.py", label="Åbn use-case og mockup", icon=":material/bar_chart:",
-                     query_params={"id": item.id})
+# The catalogue's cards are one HTML element, not three Streamlit elements each (a bordered container, the text and a
+# page link): on a filter click the browser then replaces one element instead of 72, which is most of what a click
+# cost in the browser (profiled: React, its styling and the Markdown renderer for every card). The text is escaped
+# and the summary rendered from Markdown without raw HTML or images (nothing is fetched); a card's link opens the
+# use-case inside the app (see _PAGE_LINKS), or as a plain link when that script is not there.
+_summary_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
+_CARD_CSS = """<style>
+.katalog-cards { display: flex; flex-direction: column; gap: 1rem; }
+.katalog-card { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: calc(1rem - 1px); }
+.katalog-card h3 { font-size: 1rem; font-weight: 600; line-height: 1.6; margin: 0; padding: 0; }
+.katalog-card .facts { color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; margin: 0 0 1rem; }
+.katalog-card .summary p { margin: 0 0 1rem; }
+.katalog-card .decision { display: inline-block; margin: 0.25rem 0; padding: 0.125rem 0.5rem; border-radius: 0.5rem;
+  font-size: 0.875rem; background: rgba(28, 131, 225, 0.1); color: #0054a3; }
+.katalog-card .decision.fravalgt { background: rgba(49, 51, 63, 0.06); color: rgba(49, 51, 63, 0.7); }
+.katalog-card a.open { display: inline-flex; align-items: center; gap: 0.5rem; padding: 0.25rem 0.5rem;
+  margin-left: -0.5rem; border-radius: 0.5rem; color: inherit; text-decoration: none; font-size: 0.875rem; }
+.katalog-card a.open:hover { background: rgba(151, 166, 195, 0.15); }
+.katalog-card a.open .icon { font-family: 'Material Symbols Rounded'; font-size: 1.1rem; line-height: 1;
+  font-weight: 400; font-feature-settings: 'liga'; user-select: none; }
+</style>"""
+_CHART_ICON = "<span class='icon' aria-hidden='true'>bar_chart</span>"  # Streamlit's own icon font, as :material/…:
+
+
+def card_html(item: UseCase, decision=None) -> str:
+    """One use-case's card: title, the chair's decision, facts, summary and a link to its page."""
+    e = html.escape
+    badge = ""
+    if decision is not None:
+        kind = " fravalgt" if decision.decision == "fravalgt" else ""
+        badge = (f"<div><span class='decision{kind}' title='{e(decision.reason)}'>"
+                 f"{e(decision.label)} ({e(decision.date)})</span></div>")
+    link = f"usecase?{urlencode({'id': item.id})}"
+    return (f"<article class='katalog-card' aria-label='{e(item.id)}'><h3>{e(item.id)} · {e(item.title)}</h3>{badge}"
+            f"<p class='facts'>{e(facts_line(item))}</p>"
+            f"<div class='summary'>{_summary_markdown.render(item.summary)}</div>"
+            f"<a class='open' href='{e(link)}' data-katalog-page>{_CHART_ICON}{e(texts.OPEN_USECASE)}</a></article>")
+
+
+def cards(items: Sequence[UseCase], decisions: dict) -> None:
+    """The catalogue's cards, as one element."""
+    if items:
+        st.html(_CARD_CSS + "<div class='katalog-cards'>"
+                + "".join(card_html(item, decisions.get(item.id)) for item in items) + "</div>")
 
 
 def chart(item: UseCase, chart: Chart) -> dict | None:
@@ -206,17 +239,38 @@ _DANISH_CHROME = """<script>
 </script>"""
 
 
-def danish_chrome(key: str = "danish-chrome") -> None:
+# A card's link (`data-katalog-page`, see card_html) opens its page inside the app, as Streamlit's own page links do:
+# the address is pushed and Streamlit is told the address changed, as by the browser's back button (its `popstate`
+# handler finds the page by its path and runs it with the query). A click with a modifier key (new tab) is left to the
+# browser, and without this script the link still opens the page, as a new page load.
+_PAGE_LINKS = """<script>
+(() => {
+  if (window.katalogPageLinks) return;
+  window.katalogPageLinks = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element && event.target.closest("a[data-katalog-page]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey
+        || event.altKey || link.origin !== window.location.origin) return;
+    event.preventDefault();
+    window.history.pushState(null, "", link.href);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  });
+})();
+</script>"""
+
+
+def browser_scripts() -> None:
     """Put Streamlit's own interface texts (menus, buttons, screen-reader labels, "Page not found") in Danish in
-    the browser. Once loaded it keeps translating until the page is reloaded, whatever page is shown; a second
-    call (the entry script and a page, each with its own `key`) adds nothing."""
+    the browser, and let the catalogue's card links open their page inside the app. Once loaded they work until
+    the page is reloaded, whatever page is shown; a second call adds nothing."""
     script = _DANISH_CHROME.replace("EXACT", json.dumps(texts.STREAMLIT_DANISH, ensure_ascii=False)).replace(
-        "PATTERNS", json.dumps(texts.STREAMLIT_DANISH_PATTERNS, ensure_ascii=False))
-    # The script takes no space; and the page starts right under Streamlit's header bar instead of 6rem down,
-    # so a use-case's first chart is above the fold on a laptop.
-    st.html('<style>[class*="st-key-danish-chrome"] { display: none; } '
-            '[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }</style>')
-    with st.container(key=key, height=1, border=False):
+        "PATTERNS", json.dumps(texts.STREAMLIT_DANISH_PATTERNS, ensure_ascii=False)) + _PAGE_LINKS
+    # The script takes no space; and the page starts right under Streamlit's header bar instead of 6rem down, so a
+    # use-case's first chart is above the fold on a laptop. The script is in the sidebar: in the main area, ahead of
+    # the page, its (hidden) element made every filter click in the catalogue slower to show (measured, bench/).
+    st.html('<style>[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:first-child) '
+            '{ display: none; } [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }</style>')
+    with st.sidebar:
         st.html(script, unsafe_allow_javascript=True)
 
 

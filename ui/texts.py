@@ -84,8 +84,10 @@ CHART_FAILED = "Figuren kunne ikke vises: {error}"
 CHART_SHOW_TABLE = "Vis data som tabel"
 CHART_CSV = "Hent tabellen som CSV"
 
+OPEN_USECASE = "Åbn use-case og mockup"
+
 # Streamlit's own interface (menus, buttons, screen-reader labels) exists only in English; these are put in Danish in
-# the browser (ui.render.danish_chrome). Exact texts, and patterns for texts with a value in them.
+# the browser (ui.render.browser_scripts). Exact texts, and patterns for texts with a value in them.
 STREAMLIT_DANISH = {
     "Open": "Åbn",
     "Close": "Luk",

@@ -53,9 +53,13 @@ def test_filter_changes_the_count_and_the_url(page: Page, app_url):
 
 def test_open_a_usecase_and_see_the_chart_drawn(page: Page, app_url):
     first = load_catalogue(USECASES).items[0]
-    page.goto(app_url + "/")
+    page.goto(app_url + "/?diagnose=diabetes")
+    expect(page.get_by_text(re.compile(r"^\d+ af \d+ use-cases"))).to_be_visible(timeout=TIMEOUT)
+    page.evaluate("window.__sameDocument = true")
     page.get_by_role("link", name="Åbn use-case og mockup").first.click()
     expect(page.get_by_role("heading", name=first.title)).to_be_visible(timeout=TIMEOUT)
+    assert page.url.endswith(f"/usecase?id={first.id}")
+    assert page.evaluate("window.__sameDocument === true")  # opened inside the app: no new page load
     chart = page.get_by_test_id("stVegaLiteChart").first
     expect(chart).to_be_visible(timeout=TIMEOUT)
     # Vega draws marks into an SVG or canvas inside the element; wait until it has real size.
@@ -64,6 +68,9 @@ def test_open_a_usecase_and_see_the_chart_drawn(page: Page, app_url):
     box = drawn.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 100
     expect(page.get_by_text("Forbehold ved fortolkning")).to_be_visible()
+    page.go_back()  # back to the catalogue, with its filter
+    expect(page.get_by_text("Diagnose: diabetes")).to_be_visible(timeout=TIMEOUT)
+    assert page.evaluate("window.__sameDocument === true")
 
 
 def test_download_the_pdf_with_the_usecase_titles(page: Page, app_url):
