@@ -2,8 +2,8 @@
 
 Modules: `document` (HTML of the document, the charts as images, `render_pdf`), `layout` (WeasyPrint: one part
 laid out, run in worker processes), `assemble` (parts laid out in parallel and from the cache, joined with
-pikepdf), `pdfcache` (what is kept between exports). The names below are loaded on first use, so a worker that
-imports `katalog.export.layout` does not load the chart code (pandas, Altair) it never needs.
+pikepdf), `pdfcache` (what is kept between exports), `worker_init` (imported only by the fork server). The names
+below are loaded on first use.
 """
 
 from __future__ import annotations

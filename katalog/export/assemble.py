@@ -18,15 +18,13 @@ test_export_speed_paths.py).
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import io
 import logging
-import multiprocessing.context
+import multiprocessing
 import os
-import sys
-import types
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future
+from concurrent.futures import BrokenExecutor, Future
 from dataclasses import dataclass
 
 from katalog.export import layout, pdfcache
@@ -37,7 +35,7 @@ _PT_PER_PX = 0.75  # WeasyPrint's CSS pixel is 1/96 in; PDF points are 1/72 in
 _PT_PER_MM = 72 / 25.4
 _PX_PER_MM = 96 / 25.4
 _MAX_WORKERS = 4
-# The bottom margin (the footer's box) of each kind of page, in mm: (page width, margin height); see export.CSS.
+# The bottom margin (the footer's box) of each kind of page, in mm: (page width, margin height); see document.CSS.
 FOOTER = {"portrait": (210.0, 22.0), "wide": (297.0, 18.0)}
 
 
@@ -53,10 +51,12 @@ class Part:
 
     @property
     def page_kind(self) -> str:
-        return "wide" if self.kind == "overview" else "portrait"
+        """cover (no page number), wide (the overview, landscape) or portrait."""
+        return {"cover": "cover", "overview": "wide"}.get(self.kind, "portrait")
 
 
 Progress = Callable[[float, str], None]
+_BROKEN = (BrokenExecutor, OSError)  # the pool, not the job, failed: the work is done in this process instead
 ChartPdfs = Callable[[Collection[str]], Mapping[str, bytes]]  # chart keys -> each chart as a one-page PDF
 
 
@@ -79,7 +79,7 @@ class Parts:
             self._pool = None
 
     def key(self, part: Part) -> str:
-        return pdfcache.digest("part-v1", part.html, self.css, self.versions)
+        return pdfcache.digest("part-v1", part.html, self.css, self.versions, pdfcache.code_fingerprint())
 
     def cached(self, part: Part) -> LaidOut | None:
         if self.cache is None:
@@ -95,19 +95,22 @@ class Parts:
 
     def submit(self, function: Callable, *args) -> Future:
         """`function(*args)` in a worker process (done here when there are no workers)."""
-        pool = self._executor()
-        if pool is not None:
+        if (pool := self._executor()) is not None:
             try:
                 return pool.submit(function, *args)
-            except Exception as error:  # a broken pool: done here instead
-                LOG.warning("PDF workers failed (%s); working in this process", error)
-                self._pool = None
+            except _BROKEN as error:
+                self._drop_pool(error)
         future: Future = Future()
         try:
             future.set_result(function(*args))
         except Exception as error:  # raised where the result is read, as from a worker
             future.set_exception(error)
         return future
+
+    @property
+    def parallel(self) -> bool:
+        """Whether jobs run in worker processes."""
+        return self._executor() is not None
 
     def lay_out_all(self, parts: Sequence[Part], chart_pdfs: ChartPdfs, tell: bool = True) -> list[LaidOut]:
         """Each part laid out (or from the cache), its charts (as one-page PDFs from `chart_pdfs`) laid on, in
@@ -133,7 +136,7 @@ class Parts:
                             chart_pdfs: ChartPdfs) -> tuple[LaidOut, bytes]:
         """One part (the contents, laid out last) and the sheet of page numbers (`layout.stamp_sheet`), side by
         side, each from the cache when it is there."""
-        stamps_key = pdfcache.digest("stamps-v1", stamps, self.css, self.versions)
+        stamps_key = pdfcache.digest("stamps-v1", stamps, self.css, self.versions, pdfcache.code_fingerprint())
         laid_out = self.cached(part)
         sheet = self.cache.get("parts", stamps_key) if self.cache is not None else None
         jobs = ([] if laid_out is not None else [(layout.lay_out, part.html, self.css, dict(part.images))]) + (
@@ -149,34 +152,41 @@ class Parts:
         return laid_out, sheet
 
     def _run(self, jobs: Sequence[tuple], already: int, total: int, tell: bool,
-             meanwhile: Callable[[], None] = lambda: None):
+             meanwhile: Callable[[], None] = lambda: None) -> list:
         """(index, result) of each job (a function and its arguments), in the worker processes when there are
-        several jobs and cores, else here; if the workers fail, the jobs are done here. `meanwhile` runs here
-        while the workers work (or first, when there are none)."""
-        pool = self._executor() if len(jobs) > 1 or self._pool is not None else None
-        if pool is not None:
+        any, else here; when the pool breaks (a killed worker), the jobs without a result are done here. A job's
+        own error is raised (it would fail here too). `meanwhile` runs here while the workers work."""
+        results: list = []
+        meanwhile = _once(meanwhile)
+        if self._executor() is not None:
             try:
-                from concurrent.futures import as_completed
-
-                futures = {pool.submit(*job): index for index, job in enumerate(jobs)}
-                meanwhile()
-                meanwhile = lambda: None  # noqa: E731 (done; not again if the workers fail)
-                results = []
-                for future in as_completed(futures):
-                    results.append((futures[future], future.result()))
-                    if tell:
-                        self._tell(already + len(results), total)
+                self._run_in_pool(jobs, results, meanwhile, lambda: tell and self._tell(already + len(results), total))
                 return results
-            except Exception as error:  # a broken pool (a killed worker, no /dev/shm): lay out here instead
-                LOG.warning("PDF workers failed (%s); laying out in this process", error)
-                self._pool = None
+            except _BROKEN as error:
+                self._drop_pool(error)
         meanwhile()
-        results = []
+        finished = {index for index, _ in results}
         for index, (function, *args) in enumerate(jobs):
-            results.append((index, function(*args)))
-            if tell:
-                self._tell(already + len(results), total)
+            if index not in finished:
+                results.append((index, function(*args)))
+                if tell:
+                    self._tell(already + len(results), total)
         return results
+
+    def _run_in_pool(self, jobs, results: list, meanwhile: Callable[[], None], told: Callable[[], object]) -> None:
+        from concurrent.futures import as_completed
+
+        futures = {self._pool.submit(*job): index for index, job in enumerate(jobs)}
+        meanwhile()
+        for future in as_completed(futures):
+            results.append((futures[future], future.result()))
+            told()
+
+    def _drop_pool(self, error: BaseException) -> None:
+        LOG.warning("PDF workers failed (%s); working in this process", error)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def _executor(self):
         if not self._pool_tried:
@@ -201,6 +211,16 @@ class Parts:
         return laid_out
 
 
+def _once(function: Callable[[], None]) -> Callable[[], None]:
+    done = []
+
+    def once() -> None:
+        if not done:
+            done.append(True)
+            function()
+    return once
+
+
 def start_workers() -> None:
     """Start the fork server (it loads WeasyPrint) now, in the background, so that it is ready when the first part
     is laid out; nothing when parts are laid out in this process."""
@@ -213,48 +233,22 @@ def start_workers() -> None:
 
 def _workers() -> int:
     setting = os.environ.get("KATALOG_PDF_WORKERS", "").strip()
-    return int(setting) if setting.isdigit() else min(os.cpu_count() or 1, _MAX_WORKERS)
+    return int(setting) if setting.isdigit() else min(len(os.sched_getaffinity(0)), _MAX_WORKERS)
 
 
 def _fork_server():
     from multiprocessing import forkserver
 
-    context = _worker_context()
-    context.set_forkserver_preload(["weasyprint", "katalog.export.layout", "katalog.export.document"])
+    context = multiprocessing.get_context("forkserver")
+    # worker_init first: the workers never run this process's main script (under Streamlit, a page)
+    context.set_forkserver_preload(["katalog.export.worker_init", "weasyprint", "katalog.export.layout",
+                                    "katalog.export.document"])
     try:
         forkserver.ensure_running()
     except (OSError, ValueError) as error:
         LOG.warning("no PDF workers (%s)", error)
         return None
     return context
-
-
-class _WorkerProcess(multiprocessing.context.ForkServerProcess):
-    """A fork-server worker that does not run this process's main script first. multiprocessing starts a child by
-    re-running `__main__` (guarded by `if __name__ == "__main__"`), but under Streamlit `__main__` is the page
-    script itself, which would then run in every worker. A worker only needs `katalog.export.layout`, so while it
-    is launched `__main__` is a bare module (put back after, unless a Streamlit script has meanwhile set its own)."""
-
-    @staticmethod
-    def _Popen(process_obj):
-        from multiprocessing.popen_forkserver import Popen
-
-        main, bare = sys.modules.get("__main__"), types.ModuleType("__main__")
-        sys.modules["__main__"] = bare
-        try:
-            return Popen(process_obj)
-        finally:
-            if sys.modules.get("__main__") is bare and main is not None:
-                sys.modules["__main__"] = main
-
-
-class _WorkerContext(multiprocessing.context.ForkServerContext):
-    Process = _WorkerProcess
-
-
-@functools.cache
-def _worker_context() -> _WorkerContext:
-    return _WorkerContext()
 
 
 def _pool():
@@ -277,21 +271,17 @@ def join(parts: Sequence[Part], laid_out: Sequence[LaidOut], stamps_pdf: bytes) 
     import pikepdf
 
     starts = _starts(laid_out)
-    with pikepdf.open(io.BytesIO(laid_out[0].pdf)) as out:
-        opened = [pikepdf.open(io.BytesIO(item.pdf)) for item in laid_out[1:]]
-        try:
-            for source in opened:
-                out.pages.extend(source.pages)
-            anchors = _anchors(laid_out, starts)
-            _stamp(out, parts, laid_out, stamps_pdf)
-            _link_contents(out, laid_out, starts, anchors)
-            _name_destinations(out, anchors)
-            _outline(out, laid_out, starts)
-            buffer = io.BytesIO()
-            out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        finally:
-            for source in opened:
-                source.close()
+    with contextlib.ExitStack() as opened:
+        out = opened.enter_context(pikepdf.open(io.BytesIO(laid_out[0].pdf)))
+        for item in laid_out[1:]:
+            out.pages.extend(opened.enter_context(pikepdf.open(io.BytesIO(item.pdf))).pages)
+        anchors = _anchors(laid_out, starts)
+        _stamp(out, parts, laid_out, stamps_pdf)
+        _link_contents(out, laid_out, starts, anchors)
+        _name_destinations(out, anchors)
+        _outline(out, laid_out, starts)
+        buffer = io.BytesIO()
+        out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
 
@@ -308,9 +298,9 @@ def page_kinds(parts: Sequence[Part], laid_out: Sequence[LaidOut]) -> list[str]:
 
 
 def stamps_for(kinds: Sequence[str]) -> list[tuple[str, float, float]]:
-    """«Side X af Y» for every page after the cover, with the size of its page's footer box."""
+    """«Side X af Y» for every page but the cover's, with the size of its page's footer box."""
     total = len(kinds)
-    return [(f"Side {n} af {total}", *FOOTER[kind]) for n, kind in enumerate(kinds, start=1) if n > 1]
+    return [(f"Side {n} af {total}", *FOOTER[kind]) for n, kind in enumerate(kinds, start=1) if kind != "cover"]
 
 
 def _stamp(out, parts, laid_out, stamps_pdf: bytes) -> None:
@@ -322,7 +312,8 @@ def _stamp(out, parts, laid_out, stamps_pdf: bytes) -> None:
     with pikepdf.open(io.BytesIO(stamps_pdf)) as sheets:
         texts = [_stamp_texts(sheet) for sheet in sheets.pages]
         resources = [out.copy_foreign(sheet.Resources) for sheet in sheets.pages]
-    for index, (page, kind) in enumerate(zip(list(out.pages)[1:], kinds[1:], strict=True)):
+    stamped = [(page, kind) for page, kind in zip(out.pages, kinds, strict=True) if kind != "cover"]
+    for index, (page, kind) in enumerate(stamped):  # in the order of `stamps_for`
         sheet, left, top = layout.stamp_cell(index)
         width, height = FOOTER[kind]
         content = (f"1 0 0 -1 0 {height * _PT_PER_MM:.4f} cm {_PT_PER_PX} 0 0 {_PT_PER_PX} 0 0 cm "
@@ -430,18 +421,15 @@ def lay_charts_on(pdf: bytes, places: Sequence[tuple], charts: Mapping[str, byte
     places are (page, URL, x, y, width, height) in CSS px from the page's top-left."""
     import pikepdf
 
-    with pikepdf.open(io.BytesIO(pdf)) as out:
-        opened = {url: pikepdf.open(io.BytesIO(data)) for url, data in charts.items()}
-        try:
-            for page_number, url, x, y, width, height in places:
-                page = out.pages[page_number]
-                top = float(page.mediabox[3])
-                x0, y0 = x * _PT_PER_PX, top - (y + height) * _PT_PER_PX
-                page.add_overlay(opened[url].pages[0],
-                                 pikepdf.Rectangle(x0, y0, x0 + width * _PT_PER_PX, y0 + height * _PT_PER_PX))
-            buffer = io.BytesIO()
-            out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        finally:
-            for chart in opened.values():
-                chart.close()
+    with contextlib.ExitStack() as opened:
+        out = opened.enter_context(pikepdf.open(io.BytesIO(pdf)))
+        charts_opened = {url: opened.enter_context(pikepdf.open(io.BytesIO(data))) for url, data in charts.items()}
+        for page_number, url, x, y, width, height in places:
+            page = out.pages[page_number]
+            top = float(page.mediabox[3])
+            x0, y0 = x * _PT_PER_PX, top - (y + height) * _PT_PER_PX
+            page.add_overlay(charts_opened[url].pages[0],
+                             pikepdf.Rectangle(x0, y0, x0 + width * _PT_PER_PX, y0 + height * _PT_PER_PX))
+        buffer = io.BytesIO()
+        out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()

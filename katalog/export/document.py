@@ -140,7 +140,7 @@ class ChartImages:
         key = pdfcache.digest("chart-image-v1", self._renderer, spec)
         if key not in self.images and key not in self.pending and key not in self.drawing and not self.load(key):
             if self.submit is not None:
-                self.drawing[key] = self.submit(draw_chart, spec, self.format, self.overlay)
+                self.drawing[key] = (self.submit(draw_chart, spec, self.format, self.overlay), spec)
             else:
                 self.pending[key] = spec
         return f"<img src='{_IMAGE_URL}{key}.{self.format}' alt='{_e(alt)}'>", key
@@ -160,7 +160,8 @@ class ChartImages:
             return
         if progress:
             progress(1.0, f"Tegner {len(self.pending) + len(self.drawing)} figurer …")
-        drawn = [(key, future.result()) for key, future in self.drawing.items()]
+        drawn = [(key, _result_or_here(future, spec, self.format, self.overlay))
+                 for key, (future, spec) in self.drawing.items()]
         keys = list(self.pending)
         drawn += zip(keys, _in_threads(lambda spec: draw_chart(spec, self.format, self.overlay),
                                        [self.pending[k] for k in keys]), strict=True)
@@ -227,6 +228,16 @@ def draw_chart(spec: dict, image_format: str, as_pdf: bool) -> tuple[bytes, byte
     laid onto the pages). Run in the PDF's worker processes."""
     image = spec_to_svg(spec).encode("utf-8") if image_format == "svg" else spec_to_png(spec)
     return image, svg_to_pdf(image) if as_pdf else None
+
+
+def _result_or_here(future, spec: dict, image_format: str, as_pdf: bool) -> tuple[bytes, bytes | None]:
+    """A chart drawn in a worker, or drawn here when the worker pool broke (a killed worker)."""
+    from concurrent.futures import BrokenExecutor
+
+    try:
+        return future.result()
+    except BrokenExecutor:
+        return draw_chart(spec, image_format, as_pdf)
 
 
 def svg_to_pdf(svg: bytes) -> bytes:
@@ -492,9 +503,14 @@ def render_pdf(items: Sequence[UseCase], db_path: Path, overview: OverviewSectio
     if in_parts:
         assemble.start_workers()  # the fork server loads WeasyPrint and the chart code meanwhile
     with assemble.Parts(CSS, _versions(), store, progress) as laying:
-        images = ChartImages(store, submit=laying.submit if in_parts else None, overlay=in_parts)
-        document = build_document(items, db_path, overview, filter_description, today, decisions, views, caveats,
-                                  images=images, cache=store, progress=progress)
+        # Charts are drawn in the workers when there are any, else in threads here (draw_pending).
+        images = ChartImages(store, submit=laying.submit if in_parts and laying.parallel else None,
+                             overlay=in_parts)
+        try:
+            document = build_document(items, db_path, overview, filter_description, today, decisions, views,
+                                      caveats, images=images, cache=store, progress=progress)
+        except (OSError, RuntimeError, ValueError) as error:  # a chart could not be drawn (vl-convert, a worker)
+            raise ExportError(f"PDF'en kunne ikke dannes: {error}") from error
         whole = document.html()
         key = pdfcache.digest("pdf-v3", whole, CSS, _versions(), in_parts)
         if store is not None and (pdf := store.get("documents", key)) is not None:
@@ -534,7 +550,7 @@ def _write_in_parts(document: Document, images: ChartImages, laying: assemble.Pa
     """Cover, overview and use-cases laid out each on its own (in parallel, from the cache where they are), then
     the contents with their pages, then the page numbers; joined by `assemble.join`."""
     def part(kind: str, section: str) -> assemble.Part:
-        stand_ins, overlays = images.stand_ins(_IMAGE_KEY.findall(section))
+        stand_ins, overlays = images.stand_ins([k for k in _IMAGE_KEY.findall(section) if k in images.images])
         return assemble.Part(kind, document.head + section + _END, stand_ins, overlays)
 
     body = [part("cover", document.cover)]
@@ -554,6 +570,8 @@ def _write_in_parts(document: Document, images: ChartImages, laying: assemble.Pa
         if final.pages == contents.pages:
             break
         contents = final
+    else:
+        raise RuntimeError("indholdsfortegnelsens sidetal blev ikke stabile")
     return assemble.join(parts, [laid[0], final, *laid[1:]], stamps)
 
 
@@ -567,4 +585,6 @@ def _first_pages(laid: Sequence, contents_pages: int) -> dict[str, str]:
     return pages
 
 
-_IMAGE_KEY = re.compile(r"katalog-chart:([0-9a-f]{64})\.")
+# A chart image in a part: only the document's own `src` attributes (text a member typed is escaped, so a quote
+# cannot appear in it), and only images the document holds.
+_IMAGE_KEY = re.compile(r"<img src='katalog-chart:([0-9a-f]{64})\.")

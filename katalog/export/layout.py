@@ -61,7 +61,7 @@ def _stylesheets(css: str) -> list:
     """The parsed style sheets, kept for the worker's next part (parsing them is a tenth of a small part's time)."""
     from weasyprint import CSS
 
-    return [CSS(string=css), CSS(string=NO_FOOTER_CSS)]
+    return [CSS(string=css, url_fetcher=_fetcher({})), CSS(string=NO_FOOTER_CSS, url_fetcher=_fetcher({}))]
 
 
 def _plain(tree) -> list:

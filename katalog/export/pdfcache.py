@@ -6,7 +6,7 @@ Five kinds of entry, each a file named by a SHA-256 digest:
   (the bound spec with its rows after disclosure control, the width, the format, vl-convert's version), so an
   image can only be reused for the very same spec: a changed or newly hidden value is another spec and image.
 - `chartpdfs/<digest>.pdf`: an SVG chart converted to a one-page vector PDF (vl-convert), keyed on the SVG's
-  digest and vl-convert's version; pikepdf lays it onto the page (katalog/export/__init__.py, `_write_pdf`).
+  digest and vl-convert's version; pikepdf lays it onto the page (katalog/export/assemble.py, `lay_charts_on`).
 - `charts/<digest>.json`: one chart's block in the PDF (heading, image reference, caption or the message of
   an empty or failed chart), keyed on the chart's definition, the values chosen, the database's build and the
   code and map boundaries that bind and draw it. A repeated export skips binding the charts; a rebuild of the

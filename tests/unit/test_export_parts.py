@@ -7,12 +7,14 @@ import os
 import re
 import sys
 import types
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from pypdf import PdfReader
 
 from katalog.content import load_catalogue
-from katalog.export import OverviewSection, assemble, layout, render_pdf
+from katalog.export import ExportError, OverviewSection, assemble, layout, render_pdf
 from tests.conftest import USECASES
 
 
@@ -123,18 +125,38 @@ def test_parts_in_workers_or_here_give_the_same_pages(built_db, monkeypatch, cac
     assert _words(in_workers) == _words(here)
 
 
-def test_a_broken_worker_pool_falls_back_to_laying_out_here(built_db, monkeypatch):
+def test_a_caveat_that_names_a_chart_image_is_text_and_the_export_works(built_db):
+    """A member's text is escaped; one that looks like the document's own image address is not taken for one."""
+    typed = f"Se <img src='katalog-chart:{'a' * 64}.svg'> og katalog-chart:{'b' * 64}.svg"
+    caveats = {"UC-31": [types.SimpleNamespace(text=typed, date="2026-12-08")]}
+    reader = PdfReader(io.BytesIO(render_pdf(_items()[:1], built_db, caveats=caveats)))
+    assert f"katalog-chart:{'b' * 64}.svg" in "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+
+
+@pytest.mark.parametrize("how", ["cannot start", "a worker killed"])
+def test_a_broken_worker_pool_falls_back_to_working_here(built_db, monkeypatch, how):
     class Broken:
         def submit(self, *args):
-            raise OSError("ingen /dev/shm")
+            if how == "cannot start":
+                raise OSError("ingen /dev/shm")
+            future = Future()
+            future.set_exception(BrokenProcessPool("en proces døde"))
+            return future
 
         def shutdown(self, **kwargs):
             pass
 
     monkeypatch.setattr(assemble, "_pool", lambda: Broken())
-    monkeypatch.setenv("KATALOG_PDF_WORKERS", "2")
+    monkeypatch.setenv("KATALOG_PDF_CACHE", "0")  # charts are drawn, and pages laid out, after the pool broke
     pdf = render_pdf(_items()[:1], built_db)
     assert "UC-31" in PdfReader(io.BytesIO(pdf)).pages[2].extract_text()
+
+
+def test_a_layout_error_is_an_export_error_not_a_broken_pool(built_db, monkeypatch):
+    monkeypatch.setenv("KATALOG_PDF_WORKERS", "1")
+    monkeypatch.setattr(layout, "lay_out", lambda *args: (_ for _ in ()).throw(ValueError("ødelagt CSS")))
+    with pytest.raises(ExportError, match="ødelagt CSS"):
+        render_pdf(_items()[:1], built_db)
 
 
 @pytest.mark.skipif(os.cpu_count() == 1, reason="one core: parts are laid out in this process")
@@ -153,4 +175,4 @@ def test_a_worker_never_runs_the_main_script(built_db, monkeypatch, tmp_path):
     assert os.getpid() not in pids  # the jobs ran in workers
     assert render_pdf(_items()[:1], built_db).startswith(b"%PDF")
     assert not marker.exists()
-    assert sys.modules["__main__"] is page  # put back after each worker's launch
+    assert sys.modules["__main__"] is page  # the app's own main module is not touched
