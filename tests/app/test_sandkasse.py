@@ -52,7 +52,9 @@ def open_page(page: str, **query) -> AppTest:
 
 
 def _text(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    """What a page says in Markdown, captions and HTML (the catalogue's cards)."""
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
+                     + [h.proto.body for h in at.get("html")])
 
 
 def _errors(at: AppTest) -> list[str]:
