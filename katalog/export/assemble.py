@@ -121,7 +121,7 @@ class Parts:
                 done[n] = found
         missing = [n for n in range(len(parts)) if n not in done]
         self.laid_out_now += len(missing)
-        jobs = [(layout.lay_out, parts[n].html, self.css, dict(parts[n].images)) for n in missing]
+        jobs = [self._job(parts[n]) for n in missing]
         charts: dict[str, bytes] = {}
 
         def convert_charts() -> None:  # while the workers lay out
@@ -139,7 +139,7 @@ class Parts:
         stamps_key = pdfcache.digest("stamps-v1", stamps, self.css, self.versions, pdfcache.code_fingerprint())
         laid_out = self.cached(part)
         sheet = self.cache.get("parts", stamps_key) if self.cache is not None else None
-        jobs = ([] if laid_out is not None else [(layout.lay_out, part.html, self.css, dict(part.images))]) + (
+        jobs = ([] if laid_out is not None else [self._job(part)]) + (
             [] if sheet is not None else [(layout.stamp_sheet, stamps)])
         for _index, result in self._run(jobs, 0, 1, tell=False):
             if isinstance(result, LaidOut):
@@ -150,6 +150,9 @@ class Parts:
                 if self.cache is not None:
                     self.cache.put("parts", stamps_key, sheet)
         return laid_out, sheet
+
+    def _job(self, part: Part) -> tuple:
+        return layout.lay_out, part.html, self.css, dict(part.images)
 
     def _run(self, jobs: Sequence[tuple], already: int, total: int, tell: bool,
              meanwhile: Callable[[], None] = lambda: None) -> list:
@@ -275,10 +278,10 @@ def join(parts: Sequence[Part], laid_out: Sequence[LaidOut], stamps_pdf: bytes) 
         out = opened.enter_context(pikepdf.open(io.BytesIO(laid_out[0].pdf)))
         for item in laid_out[1:]:
             out.pages.extend(opened.enter_context(pikepdf.open(io.BytesIO(item.pdf))).pages)
-        anchors = _anchors(laid_out, starts)
+        targets = anchors(laid_out)
         _stamp(out, parts, laid_out, stamps_pdf)
-        _link_contents(out, laid_out, starts, anchors)
-        _name_destinations(out, anchors)
+        _link_contents(out, laid_out, starts, targets)
+        _name_destinations(out, targets)
         _outline(out, laid_out, starts)
         buffer = io.BytesIO()
         out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -356,10 +359,10 @@ def _stamp_texts(sheet) -> dict[tuple[int, int], list]:
     return cells
 
 
-def _anchors(laid_out, starts) -> dict[str, tuple[int, float, float]]:
+def anchors(laid_out: Sequence[LaidOut]) -> dict[str, tuple[int, float, float]]:
     """Each anchor's page in the joined PDF and its point in CSS px (the first of a name wins, as in WeasyPrint)."""
     found: dict[str, tuple[int, float, float]] = {}
-    for item, start in zip(laid_out, starts, strict=True):
+    for item, start in zip(laid_out, _starts(laid_out), strict=True):
         for name, page, x, y in item.anchors:
             found.setdefault(name, (start + page, x, y))
     return found

@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from katalog.charts import PDF_WIDTH, ChartError, bind, empty_message, param_options, pdf_spec, spec_to_png, spec_to_svg
 from katalog.charts.geo import ATTRIBUTION as MAP_ATTRIBUTION
 from katalog.content.models import DECLARATION_HEADINGS, SUBTASK_LABELS, UseCase
-from katalog.export import assemble, pdfcache
+from katalog.export import assemble, layout, pdfcache
 from katalog.export.layout import TOC_LINK
 
 # Raw HTML in use-case Markdown is shown as text, never interpreted.
@@ -85,21 +85,6 @@ class ExportError(Exception):
     """The PDF could not be made; the message says why."""
 
 
-def _refusing_fetcher(images: ChartImages | None = None):
-    """A URL fetcher that fetches nothing: the export holds all it needs, so any other URL came from content.
-    The only URLs it answers are the document's own chart images, from memory."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class RefuseAll(URLFetcher):
-        def fetch(self, url, headers=None):
-            image = images.image_for(url) if images is not None else None
-            if image is not None:
-                return URLFetcherResponse(url, body=image, headers={"Content-Type": images.media_type})
-            raise ValueError(f"eksporten henter ikke eksterne filer ({url[:80]})")
-
-    return RefuseAll()
-
-
 Progress = Callable[[float, str], None]  # share done (0–1), what is being done (Danish)
 
 _IMAGE_URL = "katalog-chart:"
@@ -107,7 +92,7 @@ _MAX_WORKERS = 4
 # How charts are drawn into the PDF: "svg" (vector) or "png" (2x raster; WeasyPrint embeds it far faster than it
 # draws an SVG element by element). $KATALOG_PDF_CHARTS overrides.
 CHART_FORMAT = "svg"
-_FORMATS = {"svg": "image/svg+xml", "png": "image/png"}  # format -> media type
+_FORMATS = ("svg", "png")
 
 
 def _version(package: str) -> str:
@@ -127,7 +112,8 @@ class ChartImages:
                  submit: Callable | None = None, overlay: bool = False):
         self.cache = cache
         self.format = image_format or os.environ.get("KATALOG_PDF_CHARTS") or CHART_FORMAT
-        self.media_type = _FORMATS[self.format]
+        if self.format not in _FORMATS:
+            raise ValueError(f"KATALOG_PDF_CHARTS skal være en af: {', '.join(_FORMATS)}")
         self.images: dict[str, bytes] = {}
         self.pending: dict[str, dict] = {}
         self.submit, self.overlay = submit, overlay and self.format == "svg"
@@ -175,15 +161,6 @@ class ChartImages:
                     self.cache.put("chartpdfs", _chart_pdf_key(key), pdf)
         self.pending.clear()
         self.drawing.clear()
-
-    def image_for(self, url: str) -> bytes | None:
-        key = self.key_of(url)
-        return None if key is None else self.images.get(key)
-
-    def key_of(self, url: str) -> str | None:
-        if not url.startswith(_IMAGE_URL):
-            return None
-        return url[len(_IMAGE_URL):].removesuffix(f".{self.format}")
 
     def stand_ins(self, keys: Collection[str]) -> tuple[dict[str, bytes], dict[str, str]]:
         """What WeasyPrint is given for each chart of a part, by URL: an empty SVG of the chart's size, the chart
@@ -542,7 +519,9 @@ def _write_whole(document: str, images: ChartImages) -> bytes:
     from weasyprint import CSS as WeasyCSS
     from weasyprint import HTML
 
-    rendered = HTML(string=document, url_fetcher=_refusing_fetcher(images)).render(stylesheets=[WeasyCSS(string=CSS)])
+    own = {f"{_IMAGE_URL}{key}.{images.format}": image for key, image in images.images.items()}
+    rendered = HTML(string=document, url_fetcher=layout.refusing_fetcher(own)).render(
+        stylesheets=[WeasyCSS(string=CSS, url_fetcher=layout.refusing_fetcher({}))])
     return rendered.write_pdf()
 
 
@@ -563,7 +542,7 @@ def _write_in_parts(document: Document, images: ChartImages, laying: assemble.Pa
     *laid, contents = laying.lay_out_all([*body, guess], images.chart_pdfs)
     for _ in range(3):
         # The contents with their pages, and the page numbers for that many pages, side by side.
-        toc = part("toc", document.contents_html(_first_pages(laid, contents.pages)))
+        toc = part("toc", document.contents_html(_first_pages(laid, contents)))
         parts, pages = [body[0], toc, *body[1:]], [laid[0], contents, *laid[1:]]
         final, stamps = laying.lay_out_with_stamps(toc, assemble.stamps_for(assemble.page_kinds(parts, pages)),
                                                    images.chart_pdfs)
@@ -575,14 +554,9 @@ def _write_in_parts(document: Document, images: ChartImages, laying: assemble.Pa
     return assemble.join(parts, [laid[0], final, *laid[1:]], stamps)
 
 
-def _first_pages(laid: Sequence, contents_pages: int) -> dict[str, str]:
-    """Each anchor's page number in the joined PDF, with the contents' pages after the cover."""
-    pages, start = {}, 0
-    for n, item in enumerate(laid):
-        for name, page, _x, _y in item.anchors:
-            pages.setdefault(name, str(start + page + 1))
-        start += item.pages + (contents_pages if n == 0 else 0)
-    return pages
+def _first_pages(laid: Sequence, contents: object) -> dict[str, str]:
+    """Each anchor's page number in the joined PDF, with the contents (laid out) after the cover."""
+    return {name: str(page + 1) for name, (page, _x, _y) in assemble.anchors([laid[0], contents, *laid[1:]]).items()}
 
 
 # A chart image in a part: only the document's own `src` attributes (text a member typed is escaped, so a quote

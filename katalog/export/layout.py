@@ -45,7 +45,7 @@ def lay_out(document: str, css: str, images: Mapping[str, bytes]) -> LaidOut:
     any other URL is refused, as in the whole-document export."""
     from weasyprint import HTML
 
-    rendered = HTML(string=document, url_fetcher=_fetcher(images)).render(stylesheets=_stylesheets(css))
+    rendered = HTML(string=document, url_fetcher=refusing_fetcher(images)).render(stylesheets=_stylesheets(css))
     out = LaidOut(rendered.write_pdf(), len(rendered.pages))
     for number, page in enumerate(rendered.pages):
         out.anchors += [(name, number, float(point[0]), float(point[1])) for name, point in page.anchors.items()]
@@ -61,7 +61,8 @@ def _stylesheets(css: str) -> list:
     """The parsed style sheets, kept for the worker's next part (parsing them is a tenth of a small part's time)."""
     from weasyprint import CSS
 
-    return [CSS(string=css, url_fetcher=_fetcher({})), CSS(string=NO_FOOTER_CSS, url_fetcher=_fetcher({}))]
+    nothing = refusing_fetcher({})
+    return [CSS(string=css, url_fetcher=nothing), CSS(string=NO_FOOTER_CSS, url_fetcher=nothing)]
 
 
 def _plain(tree) -> list:
@@ -83,7 +84,9 @@ def _chart_places(number: int, page_box, images: Mapping[str, bytes]):
         stack.extend(getattr(box, "children", None) or ())
 
 
-def _fetcher(images: Mapping[str, bytes]):
+def refusing_fetcher(images: Mapping[str, bytes]):
+    """A URL fetcher that answers only `images` (URL -> bytes) and refuses every other URL: the export holds all
+    it needs, so any other URL came from content."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class OnlyOwnImages(URLFetcher):
@@ -128,7 +131,7 @@ def stamp_sheet(stamps: list[tuple[str, float, float]]) -> bytes:
         sheets.append("<div class='sheet'>" + "".join(cells) + "</div>")
     css = _STAMP_CSS % {"w": width, "h": height}
     document = f"<!doctype html><html lang='da'><head><style>{css}</style></head><body>{''.join(sheets)}</body></html>"
-    return HTML(string=document, url_fetcher=_fetcher({})).write_pdf()
+    return HTML(string=document, url_fetcher=refusing_fetcher({})).write_pdf()
 
 
 def stamp_cell(index: int) -> tuple[int, float, float]:
